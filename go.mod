@@ -3,7 +3,8 @@ module github.com/resilient-go/resilient
 go 1.26
 
 require (
-	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
-	github.com/hashicorp/go-retryablehttp v0.7.8 // indirect
-	go.uber.org/goleak v1.3.0 // indirect
+	github.com/hashicorp/go-retryablehttp v0.7.8
+	go.uber.org/goleak v1.3.0
 )
+
+require github.com/hashicorp/go-cleanhttp v0.5.2 // indirect

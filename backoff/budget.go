@@ -1,0 +1,253 @@
+package backoff
+
+import (
+	"math"
+	"sync/atomic"
+	"time"
+)
+
+// BudgetConfig configures a [Budget]; [NewBudget] builds one. Every zero
+// field means its default, so the zero BudgetConfig is
+// [DefaultBudgetConfig].
+type BudgetConfig struct {
+	// Ratio is the number of tokens deposited per successful call, and so
+	// the fraction of recent successes that may be retried. Zero means 0.2.
+	// It must be in (0, 1]. Tokens are held with a resolution of 1e-6.
+	Ratio float64
+
+	// MaxTokens is the bucket's capacity: the most retries that may be
+	// made in a burst. The bucket starts full, so a cold client may retry
+	// a little. Zero means 10. It must be >= 1 and at most 1e12.
+	MaxTokens float64
+
+	// MinPerSecond is the floor: tokens credited per second of wall time
+	// whatever the traffic, so a quiet client can still retry. Zero means
+	// 1; negative, NaN or infinite is an error. It is ignored when NoFloor
+	// is set.
+	MinPerSecond float64
+
+	// NoFloor turns the floor off: the bucket is then refilled by
+	// successes only, and a total outage stops retries once the initial
+	// MaxTokens are spent.
+	NoFloor bool
+
+	// Now returns the current time; the floor's refill is measured with
+	// it. Nil means time.Now. Inject a fake clock in tests. It is called
+	// by TryRetry and Available, never by Success.
+	Now func() time.Time
+}
+
+// DefaultBudgetConfig is the configuration that the zero [BudgetConfig]
+// stands for: retries up to 20 % of successes, a burst of 10, and a floor
+// of one retry per second.
+var DefaultBudgetConfig = BudgetConfig{Ratio: 0.2, MaxTokens: 10, MinPerSecond: 1}
+
+// tokenUnit is one token in the fixed-point representation.
+const tokenUnit = 1_000_000
+
+// maxBudgetTokens bounds MaxTokens so that MaxTokens·tokenUnit plus one
+// deposit fits an int64 comfortably.
+const maxBudgetTokens = 1e12
+
+// Budget is a retry budget: a token bucket that caps retries at a fraction
+// of recent successful calls plus a small time-based floor, so that
+// retrying cannot multiply the load on a failing server.
+//
+// The design is Finagle's RetryBudget (a deposit per call, one token
+// withdrawn per retry, a floor of retries per second) with one change
+// taken from gRPC retry throttling (gRFC A6): deposits are made on
+// successful calls only. Why:
+//
+//   - Under a total outage nothing is deposited, so the load amplification
+//     (attempts per call) tends to 1 + floor/call-rate, about 1.0, instead
+//     of Finagle's 1 + Ratio (every failing call still deposits there).
+//   - Under a partial failure (10–30 % errors) retries keep working, up to
+//     Ratio of the successes: with Ratio 0.2, every failed call can be
+//     retried once up to 1/6 ≈ 17 % errors, and 0.2·(1−e) of the calls
+//     are still retried above that. gRPC throttling (failure −1, success
+//     +0.1, retries off at half the bucket) drains its bucket as soon as
+//     errors exceed 0.1/1.1 ≈ 9 % and switches retries off entirely.
+//
+// Call [Budget.Success] after every successful call (or attempt) and
+// [Budget.TryRetry] before every retry; do not retry when it returns false
+// (wrap [ErrBudgetExhausted] to report it). Failures are not reported: a
+// failure costs nothing, a retry costs one token.
+//
+// Tokens are held as fixed-point integers in an atomic; Success, TryRetry
+// and Available are lock-free and safe for concurrent use. Success, the
+// hot path, never allocates, never reads the clock and, when the bucket is
+// full, is a single atomic load. Share one Budget per downstream service
+// (or host), not per request.
+//
+// Create a Budget with [NewBudget] or [Unlimited]. The zero Budget has no
+// tokens and no floor, so it refuses every retry. A nil *Budget must not be
+// used, and a Budget must not be copied after first use.
+type Budget struct {
+	// Read-only after construction.
+	max       int64   // capacity, in units
+	deposit   int64   // units per success
+	perNano   float64 // floor, in units per nanosecond; 0 means no floor
+	now       func() time.Time
+	start     time.Time // origin of lastRefill; keeps the monotonic reading
+	unlimited bool
+
+	_      [64]byte     // keep the hot word off the read-only fields' cache line
+	tokens atomic.Int64 // current level, in units, in [0, max]
+	_      [56]byte     // and off lastRefill's, which TryRetry writes
+	// lastRefill is the time of the last floor credit, in nanoseconds
+	// since start.
+	lastRefill atomic.Int64
+	_          [56]byte
+}
+
+// NewBudget returns a [Budget] for c, starting full. It fills the zero
+// fields of c with the values of [DefaultBudgetConfig], then validates
+// them: Ratio outside (0, 1], MaxTokens below 1 (or above 1e12, or not
+// finite), or a negative, NaN or infinite MinPerSecond gives an error
+// wrapping [ErrInvalidConfig] that names the field and its value.
+func NewBudget(c BudgetConfig) (*Budget, error) {
+	if c.Ratio == 0 {
+		c.Ratio = DefaultBudgetConfig.Ratio
+	}
+	if !(c.Ratio > 0 && c.Ratio <= 1) {
+		return nil, invalid("Ratio %v must be in (0, 1]", c.Ratio)
+	}
+	if c.MaxTokens == 0 {
+		c.MaxTokens = DefaultBudgetConfig.MaxTokens
+	}
+	if !(c.MaxTokens >= 1 && c.MaxTokens <= maxBudgetTokens) {
+		return nil, invalid("MaxTokens %v must be in [1, 1e12]", c.MaxTokens)
+	}
+	if c.NoFloor {
+		c.MinPerSecond = 0
+	} else {
+		if c.MinPerSecond == 0 {
+			c.MinPerSecond = DefaultBudgetConfig.MinPerSecond
+		}
+		if !(c.MinPerSecond >= 0) || math.IsInf(c.MinPerSecond, 1) {
+			return nil, invalid("MinPerSecond %v must be a finite number >= 0", c.MinPerSecond)
+		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	b := &Budget{
+		max:     int64(math.Round(c.MaxTokens * tokenUnit)),
+		deposit: max(1, int64(math.Round(c.Ratio*tokenUnit))),
+		perNano: c.MinPerSecond * tokenUnit / float64(time.Second),
+		now:     c.Now,
+		start:   c.Now(),
+	}
+	b.tokens.Store(b.max)
+	return b, nil
+}
+
+// Unlimited returns a [Budget] that allows every retry: TryRetry always
+// returns true, Success does nothing and Available returns +Inf. Use it to
+// turn the budget off, e.g. to compare with plain max-attempts retrying.
+func Unlimited() *Budget {
+	return &Budget{unlimited: true} // max 0: Success returns after one load
+}
+
+// Success records a successful call, depositing Ratio tokens up to
+// MaxTokens. Call it after every successful call.
+//
+// It is the hot path: it does not allocate or read the clock, and when the
+// bucket is full it is a single atomic load, so cores calling it together
+// do not contend on the cache line.
+func (b *Budget) Success() {
+	for {
+		cur := b.tokens.Load()
+		if cur >= b.max {
+			return
+		}
+		next := min(cur+b.deposit, b.max)
+		if b.tokens.CompareAndSwap(cur, next) {
+			return
+		}
+	}
+}
+
+// TryRetry reports whether a retry may be made, and if so withdraws one
+// token. It first credits the floor: MinPerSecond tokens per second elapsed
+// since the last credit, up to MaxTokens. It returns false when less than
+// one token is left; the caller should then give up rather than retry.
+func (b *Budget) TryRetry() bool {
+	if b.unlimited {
+		return true
+	}
+	b.refill()
+	for {
+		cur := b.tokens.Load()
+		if cur < tokenUnit {
+			return false
+		}
+		if b.tokens.CompareAndSwap(cur, cur-tokenUnit) {
+			return true
+		}
+	}
+}
+
+// Available returns the current number of tokens, including the floor
+// credit accrued since the last TryRetry (which it does not store), for
+// metrics. It returns +Inf for an Unlimited budget.
+func (b *Budget) Available() float64 {
+	if b.unlimited {
+		return math.Inf(1)
+	}
+	cur := b.tokens.Load()
+	if b.perNano > 0 {
+		elapsed := b.now().Sub(b.start).Nanoseconds() - b.lastRefill.Load()
+		cur += b.units(elapsed)
+		cur = min(cur, b.max)
+	}
+	return float64(cur) / tokenUnit
+}
+
+// refill credits the floor for the time elapsed since the last credit.
+func (b *Budget) refill() {
+	if b.perNano <= 0 {
+		return
+	}
+	now := b.now().Sub(b.start).Nanoseconds()
+	for {
+		last := b.lastRefill.Load()
+		add := b.units(now - last)
+		if add <= 0 {
+			// No time passed (or the clock went back), or less than one
+			// unit accrued: keep lastRefill, so the fraction is not lost.
+			return
+		}
+		if b.lastRefill.CompareAndSwap(last, now) {
+			b.add(add)
+			return
+		}
+		// Another TryRetry credited the floor meanwhile; recompute.
+	}
+}
+
+// units converts elapsed nanoseconds of floor into token units, capped at
+// the capacity so the conversion cannot overflow.
+func (b *Budget) units(elapsed int64) int64 {
+	if elapsed <= 0 {
+		return 0
+	}
+	u := float64(elapsed) * b.perNano
+	if u >= float64(b.max) {
+		return b.max
+	}
+	return int64(u)
+}
+
+// add deposits units, capped at the capacity.
+func (b *Budget) add(units int64) {
+	for {
+		cur := b.tokens.Load()
+		if cur >= b.max {
+			return
+		}
+		if b.tokens.CompareAndSwap(cur, min(cur+units, b.max)) {
+			return
+		}
+	}
+}

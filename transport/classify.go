@@ -1,0 +1,204 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/resilient-go/resilient/backoff"
+)
+
+// Outcome is how one attempt counts toward the health of its destination:
+// for breakers, budgets and adaptive limits. It says nothing about whether
+// the caller got what it wanted: a 404 is a Success (the server answered
+// soundly), a 503 is a Failure.
+type Outcome uint8
+
+const (
+	// Success: the destination answered soundly.
+	Success Outcome = iota
+	// Failure: the destination failed or could not be reached.
+	Failure
+	// Ignored: the attempt says nothing about the destination, typically
+	// because the caller cancelled it. It counts neither way.
+	Ignored
+)
+
+// String returns "success", "failure" or "ignored".
+func (o Outcome) String() string {
+	switch o {
+	case Success:
+		return "success"
+	case Failure:
+		return "failure"
+	case Ignored:
+		return "ignored"
+	}
+	return "outcome(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Reason names why an attempt was classified as it was, for hooks, logs and
+// metric labels (a small fixed set, so label cardinality stays bounded).
+type Reason uint8
+
+const (
+	// ReasonNone: a success.
+	ReasonNone Reason = iota
+	// ReasonServerError: a 5xx status other than 501.
+	ReasonServerError
+	// ReasonThrottled: a 429 Too Many Requests.
+	ReasonThrottled
+	// ReasonTransport: a transport error (reset, refused, EOF...).
+	ReasonTransport
+	// ReasonTimeout: the attempt timed out while the caller's context was
+	// still live (an attempt timeout, a dial or TLS timeout).
+	ReasonTimeout
+	// ReasonPermanent: a transport error that repeating cannot fix (a TLS
+	// certificate failure, an unsupported scheme, an invalid header, too
+	// many redirects).
+	ReasonPermanent
+	// ReasonCanceled: the caller's own context ended.
+	ReasonCanceled
+	// ReasonOther: set by user classifiers that need none of the above.
+	ReasonOther
+)
+
+var reasonNames = [...]string{
+	ReasonNone:        "none",
+	ReasonServerError: "server_error",
+	ReasonThrottled:   "throttled",
+	ReasonTransport:   "transport",
+	ReasonTimeout:     "timeout",
+	ReasonPermanent:   "permanent",
+	ReasonCanceled:    "canceled",
+	ReasonOther:       "other",
+}
+
+// String returns a short snake_case name suitable for a metric label.
+func (r Reason) String() string {
+	if int(r) < len(reasonNames) {
+		return reasonNames[r]
+	}
+	return "reason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Verdict is a Classifier's judgement of one attempt.
+type Verdict struct {
+	// Outcome is how the attempt counts toward the destination's health.
+	Outcome Outcome
+	// Retryable reports whether repeating the attempt may give a different
+	// result. Retry still applies its own rules on top (idempotency, body
+	// replay, attempts, budget, deadline).
+	Retryable bool
+	// Reason says why, for observation.
+	Reason Reason
+	// RetryAfter is the delay the server asked for (Retry-After on a 429
+	// or 503), not yet clamped; zero when it asked for none.
+	RetryAfter time.Duration
+}
+
+// Classifier judges the result of one attempt. req is the caller's request
+// (its context is the caller's, so a cancelled caller is visible); exactly
+// one of resp and err is normally non-nil. A Classifier must be safe for
+// concurrent use and must not read or close resp.Body.
+type Classifier interface {
+	Classify(req *http.Request, resp *http.Response, err error) Verdict
+}
+
+// ClassifierFunc adapts a function to Classifier.
+type ClassifierFunc func(req *http.Request, resp *http.Response, err error) Verdict
+
+// Classify calls f(req, resp, err).
+func (f ClassifierFunc) Classify(req *http.Request, resp *http.Response, err error) Verdict {
+	return f(req, resp, err)
+}
+
+// DefaultClassifier is the classification every middleware uses unless told
+// otherwise:
+//
+//   - the caller's context has ended: Ignored, not retryable;
+//   - a transport error: Failure, retryable unless go-retryablehttp's
+//     policy knows it to be permanent (TLS certificate, unsupported scheme,
+//     invalid header, too many redirects);
+//   - 429: Failure, retryable, with the server's Retry-After;
+//   - 5xx except 501 Not Implemented: Failure, retryable (503 with its
+//     Retry-After);
+//   - anything else, 501 and every 1xx-4xx included: Success, not retryable.
+var DefaultClassifier Classifier = ClassifierFunc(classifyDefault)
+
+func classifyDefault(req *http.Request, resp *http.Response, err error) Verdict {
+	if err != nil {
+		return classifyError(req, err)
+	}
+	if resp == nil {
+		return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonTransport}
+	}
+	code := resp.StatusCode
+	switch {
+	case code == http.StatusTooManyRequests:
+		return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonThrottled, RetryAfter: retryAfter(resp)}
+	case code == http.StatusServiceUnavailable:
+		return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonServerError, RetryAfter: retryAfter(resp)}
+	case code >= 500 && code != http.StatusNotImplemented:
+		return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonServerError}
+	}
+	return Verdict{Outcome: Success}
+}
+
+func classifyError(req *http.Request, err error) Verdict {
+	if req != nil && req.Context().Err() != nil {
+		return Verdict{Outcome: Ignored, Reason: ReasonCanceled}
+	}
+	if Permanent(err) {
+		return Verdict{Outcome: Failure, Reason: ReasonPermanent}
+	}
+	if isTimeout(err) {
+		return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonTimeout}
+	}
+	return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonTransport}
+}
+
+// Permanent reports whether a transport error cannot be fixed by trying
+// again. It defers to go-retryablehttp's list of such errors (TLS
+// certificate failures, unsupported protocol scheme, invalid header, too
+// many redirects), so that both libraries agree on it.
+func Permanent(err error) bool {
+	if err == nil {
+		return false
+	}
+	var uerr *url.Error
+	if !errors.As(err, &uerr) {
+		// A RoundTripper's errors are not yet wrapped by http.Client;
+		// wrap them the same way so retryablehttp's checks apply.
+		uerr = &url.Error{Op: "Get", URL: "", Err: err}
+	}
+	retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(context.Background(), nil, uerr)
+	return !retry
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// retryAfter reads the response's Retry-After header, unclamped.
+func retryAfter(resp *http.Response) time.Duration {
+	v := resp.Header.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	d, ok := backoff.ParseRetryAfter(v, time.Now(), 0)
+	if !ok {
+		return 0
+	}
+	return d
+}

@@ -1,0 +1,45 @@
+// Package transport is the HTTP layer of resilient: the vocabulary that every
+// HTTP middleware shares, and the middlewares themselves.
+//
+// # Vocabulary
+//
+// A Middleware wraps an http.RoundTripper; Chain stacks middlewares over a
+// base RoundTripper, first outermost, so that
+//
+//	client := &http.Client{Transport: transport.Chain(nil, retry)}
+//
+// gives a client whose every request goes through retry and then
+// http.DefaultTransport. RoundTripperFunc turns a function into a
+// RoundTripper.
+//
+// A Classifier judges each attempt once, for every middleware: its Outcome
+// (Success, Failure, or Ignored when the caller cancelled) feeds breakers,
+// budgets and adaptive limits; Retryable and RetryAfter feed retries.
+// DefaultClassifier treats transport errors, 429 and 5xx except 501 as
+// retryable failures, and defers to go-retryablehttp's list of permanent
+// transport errors (TLS certificates, bad schemes, too many redirects).
+// Replace it to teach the stack your API's own signals.
+//
+// # Retries
+//
+// Retry repeats failed attempts with jittered backoff (package backoff),
+// under a retry budget that keeps an outage from multiplying the load on
+// the backend, honouring Retry-After, and only when repeating is safe: an
+// idempotent method, an Idempotency-Key header, a context marked
+// WithIdempotent, or an error that proves nothing was sent (NotSent).
+// Request bodies are replayed with GetBody; discarded responses are drained
+// so connections are reused; the caller's request is never modified.
+//
+// # Where it sits
+//
+// In the recommended stack (outermost first): observe, total deadline,
+// retry, breaker, limiter and queue, attempt timeout, connection pool.
+// Retry sits outside the breaker and limiter so that their fast rejections
+// (marked with MarkNotSent) are retryable even for a POST.
+//
+// # go-retryablehttp
+//
+// RetryableHTTPBackoff and RetryableHTTPCheckRetry plug our backoff,
+// classification and budget into an existing retryablehttp.Client, so a
+// team can adopt this package one piece at a time.
+package transport

@@ -1,0 +1,95 @@
+package transport_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+
+	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/transport"
+)
+
+// A client that retries a flaky backend: the first two calls fail with 503,
+// the third succeeds.
+func ExampleRetry() {
+	var calls atomic.Int32
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 2 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "hello")
+	}))
+	defer backend.Close()
+
+	retry, err := transport.Retry(transport.RetryConfig{
+		MaxAttempts: 4,
+		Backoff:     backoff.Constant(0), // no wait, for the example
+		Hooks: transport.RetryHooks{
+			OnRetry: func(e transport.RetryEvent) {
+				fmt.Printf("attempt %d: %d (%s), retrying\n", e.Attempt, e.StatusCode, e.Verdict.Reason)
+			},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	client := &http.Client{Transport: transport.Chain(nil, retry)}
+
+	resp, err := client.Get(backend.URL)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, string(body))
+	// Output:
+	// attempt 1: 503 (server_error), retrying
+	// attempt 2: 503 (server_error), retrying
+	// 200 hello
+}
+
+// Middlewares run in the order given: the first is the outermost.
+func ExampleChain() {
+	logging := func(name string) transport.Middleware {
+		return func(next http.RoundTripper) http.RoundTripper {
+			return transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+				fmt.Println("enter", name)
+				defer fmt.Println("leave", name)
+				return next.RoundTrip(r)
+			})
+		}
+	}
+	base := transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+		fmt.Println("base")
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody}, nil
+	})
+	rt := transport.Chain(base, logging("outer"), logging("inner"))
+	req, _ := http.NewRequest(http.MethodGet, "http://example.test/", nil)
+	if _, err := rt.RoundTrip(req); err != nil {
+		panic(err)
+	}
+	// Output:
+	// enter outer
+	// enter inner
+	// base
+	// leave inner
+	// leave outer
+}
+
+// A custom classifier: this API signals overload with 409 Conflict and a
+// Retry-After, which the default treats as a permanent answer.
+func ExampleClassifierFunc() {
+	classify := transport.ClassifierFunc(func(req *http.Request, resp *http.Response, err error) transport.Verdict {
+		if err == nil && resp.StatusCode == http.StatusConflict {
+			return transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonThrottled}
+		}
+		return transport.DefaultClassifier.Classify(req, resp, err)
+	})
+	req, _ := http.NewRequest(http.MethodGet, "http://example.test/", nil)
+	v := classify.Classify(req, &http.Response{StatusCode: http.StatusConflict}, nil)
+	fmt.Println(v.Outcome, v.Retryable, v.Reason)
+	// Output: failure true throttled
+}

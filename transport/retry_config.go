@@ -1,0 +1,85 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/resilient-go/resilient/backoff"
+)
+
+// ErrInvalidConfig is wrapped by every configuration error of this package.
+var ErrInvalidConfig = errors.New("transport: invalid config")
+
+// RetryConfig configures Retry. The zero value gives the recommended
+// defaults; each field says what its zero value means.
+type RetryConfig struct {
+	// MaxAttempts is the most attempts one call makes, the first included.
+	// Zero means 3. One disables retries. Negative is an error.
+	MaxAttempts int
+
+	// Backoff gives the wait before each retry. Nil means
+	// backoff.New(backoff.DefaultConfig): exponential from 100ms to 10s
+	// with full jitter.
+	Backoff backoff.Strategy
+
+	// Budget caps retries as a fraction of recent successful calls, so an
+	// outage does not multiply the load on the backend. Nil means a budget
+	// of this middleware's own, built from backoff.DefaultBudgetConfig.
+	// Share one *backoff.Budget between middlewares to pool their budget,
+	// or pass backoff.Unlimited() to turn the cap off (not recommended).
+	Budget *backoff.Budget
+
+	// Classifier judges each attempt. Nil means DefaultClassifier.
+	Classifier Classifier
+
+	// MaxRetryAfter caps a server's Retry-After: a longer request is
+	// shortened to this. Zero means 30s. Negative is an error.
+	MaxRetryAfter time.Duration
+
+	// Hooks observe the retry loop. Every hook is optional.
+	Hooks RetryHooks
+}
+
+// DefaultRetryConfig holds the values that the zero RetryConfig stands for
+// (Backoff and Budget aside: those are built per middleware).
+var DefaultRetryConfig = RetryConfig{
+	MaxAttempts:   3,
+	MaxRetryAfter: 30 * time.Second,
+}
+
+// withDefaults validates c and fills in its zero fields.
+func (c RetryConfig) withDefaults() (RetryConfig, error) {
+	if c.MaxAttempts < 0 {
+		return c, fmt.Errorf("%w: RetryConfig.MaxAttempts is %d, must be >= 0 (0 means %d)",
+			ErrInvalidConfig, c.MaxAttempts, DefaultRetryConfig.MaxAttempts)
+	}
+	if c.MaxRetryAfter < 0 {
+		return c, fmt.Errorf("%w: RetryConfig.MaxRetryAfter is %v, must be >= 0 (0 means %v)",
+			ErrInvalidConfig, c.MaxRetryAfter, DefaultRetryConfig.MaxRetryAfter)
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = DefaultRetryConfig.MaxAttempts
+	}
+	if c.MaxRetryAfter == 0 {
+		c.MaxRetryAfter = DefaultRetryConfig.MaxRetryAfter
+	}
+	if c.Backoff == nil {
+		s, err := backoff.New(backoff.DefaultConfig)
+		if err != nil {
+			return c, err
+		}
+		c.Backoff = s
+	}
+	if c.Budget == nil {
+		b, err := backoff.NewBudget(backoff.DefaultBudgetConfig)
+		if err != nil {
+			return c, err
+		}
+		c.Budget = b
+	}
+	if c.Classifier == nil {
+		c.Classifier = DefaultClassifier
+	}
+	return c, nil
+}
