@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+)
+
+// drive sends the open-loop traffic through every contender until the
+// schedule ends or ctx is cancelled, printing a live progress line, and
+// waits for every call in flight.
+func drive(ctx context.Context, cfg config, contenders []*contender) {
+	for _, c := range contenders {
+		c.backend.injector.Restart() // align every schedule with the traffic
+	}
+	start := time.Now()
+	total := cfg.phase * time.Duration(len(phaseNames))
+	tick := time.NewTicker(time.Second / time.Duration(cfg.rate))
+	defer tick.Stop()
+	progress := time.NewTicker(250 * time.Millisecond)
+	defer progress.Stop()
+
+	var inflight sync.WaitGroup
+	defer inflight.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-progress.C:
+			printProgress(time.Since(start), contenders)
+		case now := <-tick.C:
+			elapsed := now.Sub(start)
+			if elapsed >= total {
+				printProgress(total, contenders)
+				fmt.Fprintln(os.Stderr)
+				return
+			}
+			phase := min(int(elapsed/cfg.phase), len(phaseNames)-1)
+			for _, c := range contenders {
+				inflight.Go(func() { call(ctx, cfg.timeout, c, phase) })
+			}
+		}
+	}
+}
+
+// call makes one GET and records how it ended.
+func call(ctx context.Context, timeout time.Duration, c *contender, phase int) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.backend.server.URL+"/item", nil)
+	if err != nil {
+		panic(err) // a constant URL: cannot fail
+	}
+	start := time.Now()
+	resp, err := c.client.Do(req)
+	ok := false
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		ok = err == nil && resp.StatusCode == http.StatusOK
+	}
+	c.stats.record(phase, ok, time.Since(start))
+}
+
+func printProgress(elapsed time.Duration, contenders []*contender) {
+	calls, _ := contenders[0].stats.totals()
+	line := fmt.Sprintf("\r%5.1fs %-9s %5d calls, ok so far:", elapsed.Seconds(), contenders[0].backend.injector.Phase(), calls)
+	for _, c := range contenders {
+		calls, ok := c.stats.totals()
+		line += fmt.Sprintf("  %s %s", c.name, pct(ok, calls))
+	}
+	fmt.Fprint(os.Stderr, line+"   ")
+}
