@@ -16,6 +16,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"time"
@@ -34,7 +35,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, config{phase: *phase, rate: *rate, timeout: *timeout, seed: *seed}); err != nil {
+	cfg := config{phase: *phase, rate: *rate, timeout: *timeout, seed: *seed}
+	if _, err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
@@ -47,10 +49,13 @@ type config struct {
 	seed    uint64
 }
 
-func run(ctx context.Context, cfg config) error {
+// run drives the traffic, prints the live progress line to progress and
+// the comparison table to out, and returns each client's summary per phase
+// (the last entry is the total).
+func run(ctx context.Context, cfg config, out, progress io.Writer) (map[string][]summary, error) {
 	contenders, err := newContenders(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		for _, c := range contenders {
@@ -58,10 +63,9 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}()
 
-	fmt.Printf("Sending %d calls/s through each client for %v (%d phases of %v); per-call timeout %v.\n\n",
+	fmt.Fprintf(out, "Sending %d calls/s through each client for %v (%d phases of %v); per-call timeout %v.\n\n",
 		cfg.rate, cfg.phase*time.Duration(len(phaseNames)), len(phaseNames), cfg.phase, cfg.timeout)
-	drive(ctx, cfg, contenders)
-	fmt.Println()
-	report(os.Stdout, contenders)
-	return nil
+	drive(ctx, cfg, contenders, progress)
+	fmt.Fprintln(out)
+	return report(out, contenders), nil
 }

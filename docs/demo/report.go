@@ -77,8 +77,10 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 }
 
 // report prints, per phase and in total, each client's success rate, load
-// amplification (backend requests per call) and latency.
-func report(w io.Writer, contenders []*contender) {
+// amplification (backend requests per call) and latency, and returns the
+// same figures by client name.
+func report(w io.Writer, contenders []*contender) map[string][]summary {
+	results := make(map[string][]summary)
 	backend := make([][]uint64, len(contenders))
 	for i, c := range contenders {
 		for _, p := range c.backend.injector.Stats().Phases {
@@ -95,6 +97,7 @@ func report(w io.Writer, contenders []*contender) {
 		fmt.Fprintf(tw, "%s\t", name)
 		for i, c := range contenders {
 			s := c.stats.summarize(phases, backend[i])
+			results[c.name] = append(results[c.name], s)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", pct(s.ok, s.calls), ratio(s.backend, s.calls), ms(s.p50), ms(s.p99))
 		}
 		fmt.Fprintln(tw)
@@ -109,6 +112,7 @@ func report(w io.Writer, contenders []*contender) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "ok: calls that ended in 200. load: requests the backend received per call (retry amplification).")
 	fmt.Fprintln(w, "p50/p99: call latency as the caller saw it, retries and waits included.")
+	return results
 }
 
 func pct(n, of int) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 )
@@ -13,7 +12,7 @@ import (
 // drive sends the open-loop traffic through every contender until the
 // schedule ends or ctx is cancelled, printing a live progress line, and
 // waits for every call in flight.
-func drive(ctx context.Context, cfg config, contenders []*contender) {
+func drive(ctx context.Context, cfg config, contenders []*contender, progress io.Writer) {
 	for _, c := range contenders {
 		c.backend.injector.Restart() // align every schedule with the traffic
 	}
@@ -21,8 +20,8 @@ func drive(ctx context.Context, cfg config, contenders []*contender) {
 	total := cfg.phase * time.Duration(len(phaseNames))
 	tick := time.NewTicker(time.Second / time.Duration(cfg.rate))
 	defer tick.Stop()
-	progress := time.NewTicker(250 * time.Millisecond)
-	defer progress.Stop()
+	progressTick := time.NewTicker(250 * time.Millisecond)
+	defer progressTick.Stop()
 
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
@@ -30,13 +29,13 @@ func drive(ctx context.Context, cfg config, contenders []*contender) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-progress.C:
-			printProgress(time.Since(start), contenders)
+		case <-progressTick.C:
+			printProgress(progress, time.Since(start), contenders)
 		case now := <-tick.C:
 			elapsed := now.Sub(start)
 			if elapsed >= total {
-				printProgress(total, contenders)
-				fmt.Fprintln(os.Stderr)
+				printProgress(progress, total, contenders)
+				fmt.Fprintln(progress)
 				return
 			}
 			phase := min(int(elapsed/cfg.phase), len(phaseNames)-1)
@@ -66,12 +65,12 @@ func call(ctx context.Context, timeout time.Duration, c *contender, phase int) {
 	c.stats.record(phase, ok, time.Since(start))
 }
 
-func printProgress(elapsed time.Duration, contenders []*contender) {
+func printProgress(w io.Writer, elapsed time.Duration, contenders []*contender) {
 	calls, _ := contenders[0].stats.totals()
 	line := fmt.Sprintf("\r%5.1fs %-9s %5d calls, ok so far:", elapsed.Seconds(), contenders[0].backend.injector.Phase(), calls)
 	for _, c := range contenders {
 		calls, ok := c.stats.totals()
 		line += fmt.Sprintf("  %s %s", c.name, pct(ok, calls))
 	}
-	fmt.Fprint(os.Stderr, line+"   ")
+	fmt.Fprint(w, line+"   ")
 }
