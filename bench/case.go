@@ -1,0 +1,78 @@
+package bench
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// Case is one contender in a comparison: the same work done through one
+// library.
+type Case struct {
+	// Name is the library (and mode) measured.
+	Name string
+	// Ours marks resilient's own case; ratios are taken against it.
+	Ours bool
+	// Floor marks the bare baseline (no library at all).
+	Floor bool
+	// Run is the benchmark body, sequential.
+	Run func(b *testing.B)
+	// Parallel is the same work under b.RunParallel.
+	Parallel func(b *testing.B)
+	// Check does the work once and reports a failure, so that tests can
+	// prove every case is set up right without benchmarking it.
+	Check func() error
+}
+
+// Comparison is a named set of cases doing the same work.
+type Comparison struct {
+	Name  string
+	Cases []Case
+}
+
+// All returns every comparison, in the order the report prints them.
+func All() []Comparison {
+	return []Comparison{
+		RetryComparison(),
+	}
+}
+
+// roundTripCase builds a Case that sends GETs through rt.
+func roundTripCase(name string, rt http.RoundTripper) Case {
+	return Case{
+		Name: name,
+		Check: func() error {
+			resp, err := rt.RoundTrip(newGet())
+			if err != nil {
+				return err
+			}
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("status %d", resp.StatusCode)
+			}
+			return nil
+		},
+		Run: func(b *testing.B) {
+			req := newGet()
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := rt.RoundTrip(req)
+				if err != nil || resp.StatusCode != http.StatusOK {
+					b.Fatal(resp, err)
+				}
+			}
+		},
+		Parallel: func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				req := newGet()
+				for pb.Next() {
+					resp, err := rt.RoundTrip(req)
+					if err != nil || resp.StatusCode != http.StatusOK {
+						b.Error(resp, err)
+						return
+					}
+				}
+			})
+		},
+	}
+}
