@@ -33,7 +33,10 @@ type Comparison struct {
 // All returns every comparison, in the order the report prints them.
 func All() []Comparison {
 	return []Comparison{
+		BreakerCoreComparison(),
+		BreakerRoundTripComparison(),
 		RetryComparison(),
+		RetryBreakerComparison(),
 	}
 }
 

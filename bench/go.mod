@@ -1,6 +1,6 @@
 module github.com/resilient-go/resilient/bench
 
-go 1.26
+go 1.26.0
 
 replace github.com/resilient-go/resilient => ../
 
@@ -8,6 +8,7 @@ require (
 	github.com/failsafe-go/failsafe-go v0.9.8
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/resilient-go/resilient v0.0.0-00010101000000-000000000000
+	github.com/sony/gobreaker/v2 v2.4.0
 )
 
 require (

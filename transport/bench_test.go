@@ -60,3 +60,31 @@ func BenchmarkPeerRetryableHTTPSuccess(b *testing.B) {
 	c.HTTPClient = &http.Client{Transport: okStub}
 	benchRoundTrip(b, &retryablehttp.RoundTripper{Client: c})
 }
+
+func BenchmarkBreakerSuccess(b *testing.B) {
+	mw, err := transport.Breaker(transport.BreakerConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRoundTrip(b, transport.Chain(okStub, mw))
+}
+
+func BenchmarkBreakerSuccessParallel(b *testing.B) {
+	mw, err := transport.Breaker(transport.BreakerConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRoundTripParallel(b, transport.Chain(okStub, mw))
+}
+
+func BenchmarkRetryBreakerSuccess(b *testing.B) {
+	retry, err := transport.Retry(transport.RetryConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	brk, err := transport.Breaker(transport.BreakerConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRoundTrip(b, transport.Chain(okStub, retry, brk))
+}

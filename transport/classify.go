@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/breaker"
 )
 
 // Outcome is how one attempt counts toward the health of its destination:
@@ -65,6 +66,9 @@ const (
 	ReasonPermanent
 	// ReasonCanceled: the caller's own context ended.
 	ReasonCanceled
+	// ReasonRejected: one of our own layers refused the request before
+	// sending it (an open breaker).
+	ReasonRejected
 	// ReasonOther: set by user classifiers that need none of the above.
 	ReasonOther
 )
@@ -77,6 +81,7 @@ var reasonNames = [...]string{
 	ReasonTimeout:     "timeout",
 	ReasonPermanent:   "permanent",
 	ReasonCanceled:    "canceled",
+	ReasonRejected:    "rejected",
 	ReasonOther:       "other",
 }
 
@@ -123,6 +128,8 @@ func (f ClassifierFunc) Classify(req *http.Request, resp *http.Response, err err
 // otherwise:
 //
 //   - the caller's context has ended: Ignored, not retryable;
+//   - an open breaker rejected it (breaker.ErrOpen): Ignored, not retryable,
+//     so that a retry meeting an open breaker fails fast;
 //   - a transport error: Failure, retryable unless go-retryablehttp's
 //     policy knows it to be permanent (TLS certificate, unsupported scheme,
 //     invalid header, too many redirects);
@@ -154,6 +161,9 @@ func classifyDefault(req *http.Request, resp *http.Response, err error) Verdict 
 func classifyError(req *http.Request, err error) Verdict {
 	if req != nil && req.Context().Err() != nil {
 		return Verdict{Outcome: Ignored, Reason: ReasonCanceled}
+	}
+	if errors.Is(err, breaker.ErrOpen) {
+		return Verdict{Outcome: Ignored, Reason: ReasonRejected}
 	}
 	if Permanent(err) {
 		return Verdict{Outcome: Failure, Reason: ReasonPermanent}

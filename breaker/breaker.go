@@ -1,0 +1,331 @@
+package breaker
+
+import (
+	"math/bits"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/resilient-go/resilient/backoff"
+)
+
+// The state word packs the generation, a flag and the state:
+// gen<<genShift | fastBit? | state. fastBit is set when the state admits
+// every call and the success path needs no clock (closed or disabled,
+// without slow-call tracking), so that Allow and Done test one bit.
+const (
+	genShift  = 8
+	fastBit   = 1 << 7
+	stateMask = fastBit - 1
+)
+
+func stateOf(w uint64) State { return State(w & stateMask) }
+func genOf(w uint64) uint64  { return w >> genShift }
+
+// word0 returns the state word for gen and s.
+func (b *Breaker) word0(gen uint64, s State) uint64 {
+	w := gen<<genShift | uint64(s)
+	if (s == Closed || s == Disabled) && b.slowDur == 0 {
+		w |= fastBit
+	}
+	return w
+}
+
+// Stripes of the time window and of the rejection counter.
+const (
+	minStripes = 4
+	maxStripes = 64
+)
+
+// paddedCounter is a counter alone on its cache lines.
+type paddedCounter struct {
+	n atomic.Uint64
+	_ [120]byte
+}
+
+// Breaker is a circuit breaker: it watches the outcomes of calls to one
+// destination and, when too many fail (or are slow), rejects further calls
+// for a while, so that a failing destination is not hammered and callers
+// fail fast. See the package documentation for the state machine and the
+// defaults.
+//
+// Use it in two steps around a call:
+//
+//	p, err := b.Allow()
+//	if err != nil {
+//		return err // errors.Is(err, breaker.ErrOpen); no call was made
+//	}
+//	err = call()
+//	p.Done(outcome(err)) // Success, Failure or Ignored, exactly once
+//
+// Create a Breaker with [New]; the zero Breaker is not usable. It is safe
+// for concurrent use, and designed for it: in the closed state, Allow is
+// one atomic load, and Done (reporting a success) picks one of several
+// cache-line-padded counter stripes at random and reads the clock only
+// now and then, so concurrent callers on different cores rarely touch the
+// same memory and nothing allocates. Rejections, failures, slow calls and
+// transitions take slower paths (a clock read; a window sum; a mutex held
+// for a transition, never while calling OnStateChange).
+//
+// A Breaker starts no goroutine of its own: when it opens it arms a
+// [time.AfterFunc] timer that moves it to half-open at the end of the
+// break, so that OnStateChange arrives on time even without calls, and
+// stops the timer if it leaves the open state before then.
+//
+// Memory: a time-window breaker holds, per stripe, Buckets+4 buckets of
+// 32 bytes and a 128-byte rejection counter: with the default 10 buckets,
+// about 6 KB at GOMAXPROCS 2 (8 stripes) and 38 KB at GOMAXPROCS 16 or
+// more (64 stripes). A count window holds 4 bytes per call of its Size.
+type Breaker struct {
+	// Read-mostly: loaded by every call. word is written on transitions,
+	// epoch at most about once per bucket period, kmask rarely.
+	word  atomic.Uint64 // genOf | fastBit | stateOf
+	epoch atomic.Int64  // coarse clock: packEpoch of the ticks since base, as last observed
+	kmask atomic.Uint32 // a success reads the clock with probability 1/(kmask+1)
+
+	// Read-only after New.
+	name          string
+	base          time.Time // monotonic origin of every time in this breaker
+	tick          int64     // nanoseconds per epoch: the bucket length (1s for a count window)
+	nb            int64     // buckets per stripe (1 for a count window)
+	slowDur       int64     // SlowCallDuration in nanoseconds; 0: tracking off
+	stripeMask    uint32
+	tw            *timeWindow // exactly one of tw and cw is set
+	cw            *countWindow
+	failureRatio  float64
+	slowRatio     float64
+	minThroughput uint64
+	consecLimit   uint64 // 0: off
+	breakDur      time.Duration
+	breakBackoff  backoff.Strategy
+	probes        uint32
+	needSuccesses uint32
+	onChange      func(StateChange)
+	rejected      []paddedCounter // striped
+
+	_           [64]byte
+	consecutive atomic.Uint64 // written by failures; by successes only when non-zero
+	_           [120]byte
+	lastUsed    atomic.Int64 // latest epoch seen by a clock read on a call path
+	_           [120]byte
+
+	// Written while half-open only. Each packs uint32(gen)<<32 | count, so
+	// that a count belongs to one generation and a new half-open state
+	// starts from zero.
+	probeSlots atomic.Uint64 // probes in flight
+	hoSuccess  atomic.Uint64 // successful probes
+	_          [112]byte
+
+	// Written on transitions (before the state word publishes them), read
+	// by rejections and snapshots.
+	openUntil atomic.Int64 // nanoseconds since base
+	rejectErr atomic.Pointer[OpenError]
+	trips     atomic.Uint64
+
+	mu    sync.Mutex  // serialises transitions; never held while calling out
+	timer *time.Timer // the open state's timer; requires mu
+	run   int         // trips since the last close; requires mu
+}
+
+// New returns a closed [Breaker] for c. It fills the zero fields of c with
+// the values of [DefaultConfig], then validates them; a bad field gives an
+// error wrapping [ErrInvalidConfig] whose message names the field and its
+// value.
+func New(c Config) (*Breaker, error) {
+	c, err := c.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return newBreaker(c), nil
+}
+
+// stripeCount returns a power of two >= 4·GOMAXPROCS in [minStripes,
+// maxStripes].
+func stripeCount() int {
+	n := 4 * runtime.GOMAXPROCS(0)
+	n = 1 << bits.Len(uint(n-1))
+	return min(max(n, minStripes), maxStripes)
+}
+
+// newBreaker builds a Breaker from a validated Config.
+func newBreaker(c Config) *Breaker {
+	stripes := stripeCount()
+	b := &Breaker{
+		name:          c.Name,
+		base:          time.Now(),
+		tick:          int64(time.Second),
+		nb:            1,
+		slowDur:       int64(c.SlowCallDuration),
+		stripeMask:    uint32(stripes - 1),
+		failureRatio:  c.FailureRatio,
+		slowRatio:     c.SlowCallRatio,
+		minThroughput: uint64(c.MinThroughput),
+		consecLimit:   uint64(c.ConsecutiveFailures),
+		breakDur:      c.BreakDuration,
+		breakBackoff:  c.BreakBackoff,
+		probes:        uint32(c.HalfOpenProbes),
+		needSuccesses: uint32(c.HalfOpenSuccesses),
+		onChange:      c.OnStateChange,
+		rejected:      make([]paddedCounter, stripes),
+	}
+	switch c.Window.Kind {
+	case CountWindow:
+		b.cw = newCountWindow(c.Window.Size)
+	default:
+		b.tick = int64(c.Window.Period / time.Duration(c.Window.Buckets))
+		b.nb = int64(c.Window.Buckets)
+		b.tw = newTimeWindow(stripes, c.Window.Buckets)
+	}
+	b.word.Store(b.word0(0, Closed))
+	return b
+}
+
+// Name returns [Config.Name].
+func (b *Breaker) Name() string { return b.name }
+
+// Allow asks whether a call may be made now. If so it returns a [Permit],
+// whose Done must be called exactly once with the call's outcome. If not
+// it returns an [*OpenError] (errors.Is(err, ErrOpen)) and a zero Permit:
+// the breaker is open, isolated, or half-open with all its probes in
+// flight; the call must not be made.
+//
+// In the closed and disabled states Allow is one atomic load and does not
+// allocate (with slow-call tracking it also reads the clock). An open
+// breaker whose break has ended moves to half-open here, if its timer has
+// not done so yet. Rejections do not allocate either: every caller
+// rejected in one state generation receives the same OpenError.
+func (b *Breaker) Allow() (Permit, error) {
+	w := b.word.Load()
+	if w&fastBit != 0 {
+		return Permit{b: b, w: w}, nil
+	}
+	return b.allow(w)
+}
+
+// allow is Allow's path for every state but closed and disabled without
+// slow-call tracking.
+func (b *Breaker) allow(w uint64) (Permit, error) {
+	for {
+		switch stateOf(w) {
+		case Closed, Disabled:
+			p := Permit{b: b, w: w}
+			if b.slowDur > 0 {
+				p.start = b.since()
+			}
+			return p, nil
+		case Open:
+			now := b.since()
+			b.refresh(now, true, false)
+			if now >= b.openUntil.Load() {
+				b.expire(w)
+				w = b.word.Load()
+				continue
+			}
+		case HalfOpen:
+			now := b.since()
+			b.refresh(now, true, false)
+			if b.acquireProbe(w) {
+				return Permit{b: b, w: w, start: now}, nil
+			}
+		}
+		// Open before its time, half-open and full, or isolated.
+		b.rejected[rand.Uint32()&b.stripeMask].n.Add(1)
+		return Permit{}, b.rejectErr.Load()
+	}
+}
+
+// State returns the current state. An open breaker whose break has ended
+// moves to half-open here, if its timer has not done so yet.
+func (b *Breaker) State() State {
+	now := b.since()
+	w := b.current(now)
+	b.refresh(now, false, false)
+	return stateOf(w)
+}
+
+// Snapshot returns the breaker's current state and counts. Like State, it
+// moves an open breaker whose break has ended to half-open. It sums the
+// whole window (every stripe's buckets): call it for metrics and health
+// pages, not on every call.
+func (b *Breaker) Snapshot() Snapshot {
+	now := b.since()
+	w := b.current(now)
+	b.refresh(now, false, false)
+	return b.snapshot(w, b.openUntil.Load())
+}
+
+// snapshot builds a Snapshot for state word w, without transitions.
+func (b *Breaker) snapshot(w uint64, openUntil int64) Snapshot {
+	s := Snapshot{
+		Name:                b.name,
+		State:               stateOf(w),
+		Generation:          genOf(w),
+		ConsecutiveFailures: b.consecutive.Load(),
+		Trips:               b.trips.Load(),
+	}
+	s.Calls, s.Failures, s.Slow = b.window(b.epoch.Load() >> idxBits)
+	for i := range b.rejected {
+		s.Rejected += b.rejected[i].n.Load()
+	}
+	if s.State == Open {
+		s.OpenUntil = b.base.Add(time.Duration(openUntil))
+	}
+	return s
+}
+
+// window returns the counts of the window ending at epoch e.
+func (b *Breaker) window(e int64) (calls, failures, slow uint64) {
+	if b.tw != nil {
+		return b.tw.sum(e)
+	}
+	return b.cw.sum()
+}
+
+// current returns the state word after moving an open breaker whose break
+// ended by now to half-open.
+func (b *Breaker) current(now int64) uint64 {
+	w := b.word.Load()
+	if stateOf(w) == Open && now >= b.openUntil.Load() {
+		b.expire(w)
+		w = b.word.Load()
+	}
+	return w
+}
+
+// Isolate forces the breaker open: every call is rejected until Disable or
+// Reset. It is a transition (notified, new generation) unless the breaker
+// is already isolated.
+func (b *Breaker) Isolate() { b.force(Isolated) }
+
+// Disable forces the breaker closed: every call is admitted and the
+// breaker never trips, but outcomes are still counted, so that Snapshot
+// shows the error rate, until Isolate or Reset. The window is kept when
+// the breaker was closed, emptied otherwise. It is a transition
+// (notified, new generation) unless the breaker is already disabled.
+func (b *Breaker) Disable() { b.force(Disabled) }
+
+// Reset returns the breaker to automatic mode, closed, with an empty
+// window, no consecutive failures and the run of trips that grows
+// BreakBackoff reset. It is always a transition (notified, new generation),
+// even from closed; outcomes of calls admitted before it are discarded.
+func (b *Breaker) Reset() { b.force(Closed) }
+
+// force makes a manual transition to `to`.
+func (b *Breaker) force(to State) {
+	now := b.since()
+	b.mu.Lock()
+	cur := b.word.Load()
+	if stateOf(cur) == to && to != Closed {
+		b.mu.Unlock()
+		return
+	}
+	ch := b.commitLocked(cur, to, now)
+	b.mu.Unlock()
+	b.notify(ch)
+}
+
+// since returns the nanoseconds elapsed since b.base, on the monotonic
+// clock (or a synctest bubble's fake clock).
+func (b *Breaker) since() int64 { return int64(time.Since(b.base)) }

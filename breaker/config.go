@@ -1,0 +1,274 @@
+package breaker
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/resilient-go/resilient/backoff"
+)
+
+// Config describes a [Breaker]; [New] builds one.
+//
+// Every zero field means its default, so the zero Config is
+// [DefaultConfig]: trip when at least half of the calls of the last 10
+// seconds failed, once there were at least 20 of them; stay open 5 seconds;
+// then admit one probe, and close on its success. A Config is a plain
+// value: copy it, change it, and pass it to New.
+type Config struct {
+	// Name names the breaker in errors ([OpenError.Key]), snapshots and
+	// notifications. A [Group] sets it to the key. It may be empty.
+	Name string
+
+	// FailureRatio trips the breaker when failures/calls in the window
+	// reaches it, once the window holds at least MinThroughput calls.
+	// Zero means 0.5. It must be in (0, 1]; 1 trips only when every call
+	// in the window failed.
+	FailureRatio float64
+
+	// MinThroughput is the fewest calls in the window for which the
+	// ratios (FailureRatio, SlowCallRatio) are evaluated, so that a quiet
+	// period with two calls, one failed, does not trip. Zero means 20.
+	// Negative is an error, and so is a value above Window.Size for a
+	// count window (the ratios could never be evaluated). It does not
+	// apply to ConsecutiveFailures.
+	MinThroughput int
+
+	// SlowCallDuration turns on slow-call tracking: a call that took at
+	// least this long (from Allow to Done) counts as slow, whether it
+	// succeeded or failed. Zero, the default, turns tracking off. Tracking
+	// costs two clock reads per call (one in Allow, one in Done); without
+	// it the success path reads no clock. Negative is an error.
+	SlowCallDuration time.Duration
+
+	// SlowCallRatio trips the breaker when slow/calls in the window
+	// reaches it, once the window holds at least MinThroughput calls.
+	// Zero means 1.0: trip only when every call in the window was slow
+	// (resilience4j's default slowCallRateThreshold, 100 %). It must be in
+	// (0, 1]. It is ignored when SlowCallDuration is zero.
+	SlowCallRatio float64
+
+	// ConsecutiveFailures, when positive, also trips the breaker after
+	// that many failures in a row (without a success in between),
+	// whatever the window holds. Zero turns it off; negative is an error.
+	ConsecutiveFailures int
+
+	// Window is where calls are counted. The zero Window is a time window
+	// of 10 seconds in 10 buckets.
+	Window Window
+
+	// BreakDuration is how long the breaker stays open before it admits a
+	// probe. Zero means 5s; negative is an error. It is ignored when
+	// BreakBackoff is set.
+	BreakDuration time.Duration
+
+	// BreakBackoff, when set, makes the open time grow with repeated
+	// trips: the n-th trip in a row (n = 1, 2, …; a close resets the run)
+	// stays open BreakBackoff.Backoff(n-1). A jittered strategy keeps a
+	// fleet of clients from probing in step:
+	//
+	//	bo, _ := backoff.New(backoff.Config{Base: 5 * time.Second, Max: 2 * time.Minute, Jitter: backoff.EqualJitter})
+	//	b, _ := breaker.New(breaker.Config{BreakBackoff: bo})
+	//
+	// Nil means a fixed BreakDuration.
+	BreakBackoff backoff.Strategy
+
+	// HalfOpenProbes is the most calls admitted at the same time while
+	// half-open; further calls are rejected. Zero means 1 (Polly v8 admits
+	// a single probe). Negative, or more than 1<<30, is an error.
+	HalfOpenProbes int
+
+	// HalfOpenSuccesses is the number of successful probes that close the
+	// breaker. Zero means HalfOpenProbes. Negative, or more than 1<<30, is
+	// an error. It may
+	// exceed HalfOpenProbes: probes then run in successive rounds, each
+	// finished probe freeing a slot for the next. Any failed (or slow)
+	// probe opens the breaker again.
+	HalfOpenSuccesses int
+
+	// OnStateChange, when set, is called after every transition, on the
+	// goroutine that made it (the caller of Allow, Done, State, Snapshot or
+	// a manual transition, or the timer that ends an open state), and
+	// outside every lock: it may call any method of the breaker, State
+	// and Snapshot included. Transitions made concurrently may be notified
+	// out of order; StateChange.Generation orders them. It should return
+	// quickly: it delays the call that caused the transition.
+	OnStateChange func(StateChange)
+}
+
+// DefaultConfig is the configuration that the zero [Config] stands for:
+// Netflix Hystrix's values (failure ratio 0.5, at least 20 calls, a
+// 10-second window in 10 buckets, a 5-second break) in Polly v8's model
+// (one probe when half-open), with resilience4j's slow-call rate threshold
+// (100 %) for when SlowCallDuration is set. See the package documentation
+// for why not Polly's own, more conservative defaults.
+var DefaultConfig = Config{
+	FailureRatio:      0.5,
+	MinThroughput:     20,
+	SlowCallRatio:     1,
+	Window:            Window{Kind: TimeWindow, Period: 10 * time.Second, Buckets: 10},
+	BreakDuration:     5 * time.Second,
+	HalfOpenProbes:    1,
+	HalfOpenSuccesses: 1,
+}
+
+// WindowKind selects how a [Window] counts calls.
+type WindowKind uint8
+
+const (
+	// TimeWindow counts the calls of the last Period, in Buckets buckets:
+	// the window slides one bucket at a time. It is the zero value and the
+	// default, and the one that scales with cores.
+	TimeWindow WindowKind = iota
+
+	// CountWindow counts the last Size calls, exactly. Every call updates
+	// one shared cursor, so it scales less with cores than TimeWindow.
+	CountWindow
+)
+
+// String returns "TimeWindow", "CountWindow", or "WindowKind(n)".
+func (k WindowKind) String() string {
+	switch k {
+	case TimeWindow:
+		return "TimeWindow"
+	case CountWindow:
+		return "CountWindow"
+	}
+	return "WindowKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Window is where a [Breaker] counts calls. Only the fields of its Kind
+// may be set; setting another's is an error (Window{Size: 50} without
+// Kind: CountWindow is a mistake, not a time window).
+type Window struct {
+	// Kind is TimeWindow (the zero value) or CountWindow.
+	Kind WindowKind
+
+	// Period is a time window's length. Zero means 10s; negative is an
+	// error.
+	Period time.Duration
+
+	// Buckets is the number of buckets a time window's Period is cut
+	// into: the window slides, and forgets, one bucket (Period/Buckets) at
+	// a time. Zero means 10. It must be at most 1000, and a bucket at
+	// least 1ms long.
+	Buckets int
+
+	// Size is the number of most recent calls a count window holds. Zero
+	// means 100. It must be at most 1<<20.
+	Size int
+}
+
+// Limits on a Window.
+const (
+	maxBuckets     = 1000
+	minBucket      = time.Millisecond
+	maxCountWindow = 1 << 20
+	defaultSize    = 100
+	maxProbes      = 1 << 30 // HalfOpenProbes and HalfOpenSuccesses
+)
+
+// withDefaults fills the zero fields of c and validates the result.
+func (c Config) withDefaults() (Config, error) {
+	d := DefaultConfig
+	if c.FailureRatio == 0 {
+		c.FailureRatio = d.FailureRatio
+	}
+	if !(c.FailureRatio > 0 && c.FailureRatio <= 1) {
+		return c, invalid("FailureRatio %v must be in (0, 1]", c.FailureRatio)
+	}
+	if c.MinThroughput < 0 {
+		return c, invalid("MinThroughput %d is negative", c.MinThroughput)
+	}
+	if c.MinThroughput == 0 {
+		c.MinThroughput = d.MinThroughput
+	}
+	if c.SlowCallDuration < 0 {
+		return c, invalid("SlowCallDuration %v is negative", c.SlowCallDuration)
+	}
+	if c.SlowCallRatio == 0 {
+		c.SlowCallRatio = d.SlowCallRatio
+	}
+	if !(c.SlowCallRatio > 0 && c.SlowCallRatio <= 1) {
+		return c, invalid("SlowCallRatio %v must be in (0, 1]", c.SlowCallRatio)
+	}
+	if c.ConsecutiveFailures < 0 {
+		return c, invalid("ConsecutiveFailures %d is negative", c.ConsecutiveFailures)
+	}
+	w, err := c.Window.withDefaults()
+	if err != nil {
+		return c, err
+	}
+	c.Window = w
+	if w.Kind == CountWindow && c.MinThroughput > w.Size {
+		return c, invalid("MinThroughput %d is more than Window.Size %d: the ratios could never be evaluated", c.MinThroughput, w.Size)
+	}
+	if c.BreakDuration < 0 {
+		return c, invalid("BreakDuration %v is negative", c.BreakDuration)
+	}
+	if c.BreakDuration == 0 {
+		c.BreakDuration = d.BreakDuration
+	}
+	if c.HalfOpenProbes < 0 {
+		return c, invalid("HalfOpenProbes %d is negative", c.HalfOpenProbes)
+	}
+	if c.HalfOpenProbes == 0 {
+		c.HalfOpenProbes = d.HalfOpenProbes
+	}
+	if c.HalfOpenProbes > maxProbes {
+		return c, invalid("HalfOpenProbes %d is more than %d", c.HalfOpenProbes, maxProbes)
+	}
+	if c.HalfOpenSuccesses < 0 {
+		return c, invalid("HalfOpenSuccesses %d is negative", c.HalfOpenSuccesses)
+	}
+	if c.HalfOpenSuccesses == 0 {
+		c.HalfOpenSuccesses = c.HalfOpenProbes
+	}
+	if c.HalfOpenSuccesses > maxProbes {
+		return c, invalid("HalfOpenSuccesses %d is more than %d", c.HalfOpenSuccesses, maxProbes)
+	}
+	return c, nil
+}
+
+// withDefaults fills the zero fields of w and validates the result.
+func (w Window) withDefaults() (Window, error) {
+	switch w.Kind {
+	case TimeWindow:
+		if w.Size != 0 {
+			return w, invalid("Window.Size %d is set for a TimeWindow (set Window.Kind to CountWindow)", w.Size)
+		}
+		if w.Period < 0 {
+			return w, invalid("Window.Period %v is negative", w.Period)
+		}
+		if w.Period == 0 {
+			w.Period = DefaultConfig.Window.Period
+		}
+		if w.Buckets < 0 {
+			return w, invalid("Window.Buckets %d is negative", w.Buckets)
+		}
+		if w.Buckets == 0 {
+			w.Buckets = DefaultConfig.Window.Buckets
+		}
+		if w.Buckets > maxBuckets {
+			return w, invalid("Window.Buckets %d is more than %d", w.Buckets, maxBuckets)
+		}
+		if w.Period/time.Duration(w.Buckets) < minBucket {
+			return w, invalid("Window.Period %v in %d Window.Buckets makes buckets shorter than %v", w.Period, w.Buckets, minBucket)
+		}
+	case CountWindow:
+		if w.Period != 0 || w.Buckets != 0 {
+			return w, invalid("Window.Period %v and Window.Buckets %d are set for a CountWindow", w.Period, w.Buckets)
+		}
+		if w.Size < 0 {
+			return w, invalid("Window.Size %d is negative", w.Size)
+		}
+		if w.Size == 0 {
+			w.Size = defaultSize
+		}
+		if w.Size > maxCountWindow {
+			return w, invalid("Window.Size %d is more than %d", w.Size, maxCountWindow)
+		}
+	default:
+		return w, invalid("Window.Kind %v is not defined", w.Kind)
+	}
+	return w, nil
+}
