@@ -161,7 +161,7 @@ func TestBreakerClassification(t *testing.T) {
 	}{
 		{"5xx", step{status: 500}, true},
 		{"503", step{status: 503}, true},
-		{"429", step{status: 429}, true},
+		{"429 (pushback, not breakage)", step{status: 429}, false},
 		{"reset", step{err: errReset}, true},
 		{"timeout", step{err: context.DeadlineExceeded}, true},
 		{"404", step{status: 404}, false},

@@ -26,8 +26,9 @@ const (
 	Success Outcome = iota
 	// Failure: the destination failed or could not be reached.
 	Failure
-	// Ignored: the attempt says nothing about the destination, typically
-	// because the caller cancelled it. It counts neither way.
+	// Ignored: the attempt says nothing about the destination's health:
+	// the caller cancelled it, one of our own layers rejected it, or the
+	// server throttled it (429). It counts neither way.
 	Ignored
 )
 
@@ -133,7 +134,10 @@ func (f ClassifierFunc) Classify(req *http.Request, resp *http.Response, err err
 //   - a transport error: Failure, retryable unless go-retryablehttp's
 //     policy knows it to be permanent (TLS certificate, unsupported scheme,
 //     invalid header, too many redirects);
-//   - 429: Failure, retryable, with the server's Retry-After;
+//   - 429: Ignored, retryable, with the server's Retry-After. The server
+//     is up and answering; it asks this client to slow down, which is the
+//     job of retries (Retry-After) and limiters (Reason ReasonThrottled),
+//     not a sign of a broken host, so it neither trips nor heals a breaker;
 //   - 5xx except 501 Not Implemented: Failure, retryable (503 with its
 //     Retry-After);
 //   - anything else, 501 and every 1xx-4xx included: Success, not retryable.
@@ -149,7 +153,7 @@ func classifyDefault(req *http.Request, resp *http.Response, err error) Verdict 
 	code := resp.StatusCode
 	switch {
 	case code == http.StatusTooManyRequests:
-		return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonThrottled, RetryAfter: retryAfter(resp)}
+		return Verdict{Outcome: Ignored, Retryable: true, Reason: ReasonThrottled, RetryAfter: retryAfter(resp)}
 	case code == http.StatusServiceUnavailable:
 		return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonServerError, RetryAfter: retryAfter(resp)}
 	case code >= 500 && code != http.StatusNotImplemented:

@@ -39,9 +39,9 @@ func TestDefaultClassifierStatuses(t *testing.T) {
 		{502, "", transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonServerError}},
 		{504, "", transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonServerError}},
 		{503, "7", transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonServerError, RetryAfter: 7 * time.Second}},
-		{429, "", transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonThrottled}},
-		{429, "3", transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonThrottled, RetryAfter: 3 * time.Second}},
-		{429, "garbage", transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonThrottled}},
+		{429, "", transport.Verdict{Outcome: transport.Ignored, Retryable: true, Reason: transport.ReasonThrottled}},
+		{429, "3", transport.Verdict{Outcome: transport.Ignored, Retryable: true, Reason: transport.ReasonThrottled, RetryAfter: 3 * time.Second}},
+		{429, "garbage", transport.Verdict{Outcome: transport.Ignored, Retryable: true, Reason: transport.ReasonThrottled}},
 		// Retry-After on a 500 is not a pushback signal.
 		{500, "9", transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonServerError}},
 	}

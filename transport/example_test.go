@@ -1,6 +1,7 @@
 package transport_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -92,4 +94,44 @@ func ExampleClassifierFunc() {
 	v := classify.Classify(req, &http.Response{StatusCode: http.StatusConflict}, nil)
 	fmt.Println(v.Outcome, v.Retryable, v.Reason)
 	// Output: failure true throttled
+}
+
+// Per-host circuit breakers: after three failures in a row the breaker of
+// that host opens, and the next call fails at once without reaching it.
+func ExampleBreaker() {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer backend.Close()
+
+	breakers, err := breaker.NewGroup(breaker.GroupConfig{
+		Breaker: breaker.Config{ConsecutiveFailures: 3},
+	})
+	if err != nil {
+		panic(err)
+	}
+	guard, err := transport.Breaker(transport.BreakerConfig{Breakers: breakers})
+	if err != nil {
+		panic(err)
+	}
+	client := &http.Client{Transport: transport.Chain(nil, guard)}
+
+	for range 4 {
+		resp, err := client.Get(backend.URL)
+		if errors.Is(err, breaker.ErrOpen) {
+			fmt.Println("rejected: breaker open")
+			continue
+		}
+		resp.Body.Close()
+		fmt.Println(resp.StatusCode)
+	}
+	for _, s := range breakers.Snapshots() {
+		fmt.Println(s.State, s.Failures, "failures,", s.Rejected, "rejected")
+	}
+	// Output:
+	// 503
+	// 503
+	// 503
+	// rejected: breaker open
+	// open 3 failures, 1 rejected
 }

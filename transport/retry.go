@@ -64,9 +64,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.next.RoundTrip(attemptReq)
 		verdict := t.cfg.Classifier.Classify(req, resp, err)
-		if verdict.Outcome == Success {
-			t.cfg.Budget.Success()
-			return resp, err
+		if !verdict.Retryable {
+			if verdict.Outcome == Success {
+				t.cfg.Budget.Success()
+				return resp, err
+			}
+			return t.giveUp(attempt, resp, err, nil)
 		}
 
 		delay, stop := t.decide(req, attempt, verdict, err)
@@ -76,7 +79,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				hooks.OnBudgetExhausted(t.event(req, attempt, 0, verdict, resp, err))
 			}
 		}
-		if stop != nil || !verdict.Retryable {
+		if stop != nil {
 			return t.giveUp(attempt, resp, err, stop)
 		}
 
@@ -104,7 +107,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // stop. It does not consult the budget, so that a token is only spent on
 // a retry that will happen.
 func (t *retryTransport) decide(req *http.Request, attempt int, v Verdict, err error) (time.Duration, error) {
-	if !v.Retryable || v.Outcome == Ignored || req.Context().Err() != nil {
+	if req.Context().Err() != nil {
 		return 0, errNoRetry
 	}
 	if attempt >= t.cfg.MaxAttempts {
@@ -126,8 +129,8 @@ func (t *retryTransport) decide(req *http.Request, attempt int, v Verdict, err e
 	return delay, nil
 }
 
-// errNoRetry marks a verdict that was not retryable in the first place:
-// the error needs no stop reason beside it.
+// errNoRetry marks the end of a call whose caller has gone: the last
+// result speaks for itself and needs no stop reason beside it.
 var errNoRetry = errors.New("not retryable")
 
 // giveUp ends the call with the last attempt's result.

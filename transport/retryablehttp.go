@@ -67,12 +67,10 @@ func RetryableHTTPCheckRetry(c Classifier, b *backoff.Budget) retryablehttp.Chec
 		}
 		v := c.Classify(req, resp, err)
 		switch {
-		case v.Outcome == Success:
-			if b != nil {
+		case !v.Retryable:
+			if v.Outcome == Success && b != nil {
 				b.Success()
 			}
-			return false, nil
-		case !v.Retryable:
 			return false, nil
 		case b != nil && !b.TryRetry():
 			if err == nil {

@@ -12,16 +12,48 @@ import (
 // phaseNames lists the fault schedule, in order.
 var phaseNames = []string{"healthy", "flaky", "outage", "throttled", "recovered"}
 
-// schedule is the fault schedule every backend runs.
-func schedule(phase time.Duration) []chaos.Phase {
-	jitter := chaos.Latency{P: 1, Dist: chaos.Uniform(time.Millisecond, 5*time.Millisecond)}
-	return []chaos.Phase{
-		{Name: "healthy", Duration: phase, Latency: jitter},
-		{Name: "flaky", Duration: phase, Latency: jitter, Reset: 0.05, Status: 0.10, StatusCode: http.StatusServiceUnavailable},
-		{Name: "outage", Duration: phase, Latency: jitter, Status: 1, StatusCode: http.StatusServiceUnavailable},
-		{Name: "throttled", Duration: phase, Latency: jitter, Status: 0.3, StatusCode: http.StatusTooManyRequests, RetryAfter: "1"},
-		{Name: "recovered", Duration: 0, Latency: jitter},
+// phaseLengths are the phases' lengths in units of -phase. The outage is
+// longer than the rest: long enough for a breaker with the default 10 s
+// window to see a majority of failures and open, and to show it failing
+// fast while open.
+var phaseLengths = []float64{1, 1, 2.5, 1, 1.5}
+
+// phaseStarts returns when each phase starts, and when the schedule ends.
+func phaseStarts(unit time.Duration) (starts []time.Duration, end time.Duration) {
+	for _, l := range phaseLengths {
+		starts = append(starts, end)
+		end += time.Duration(l * float64(unit))
 	}
+	return starts, end
+}
+
+// phaseAt returns the index of the phase running at elapsed.
+func phaseAt(unit, elapsed time.Duration) int {
+	starts, _ := phaseStarts(unit)
+	i := 0
+	for i+1 < len(starts) && elapsed >= starts[i+1] {
+		i++
+	}
+	return i
+}
+
+// schedule is the fault schedule every backend runs.
+func schedule(unit time.Duration) []chaos.Phase {
+	jitter := chaos.Latency{P: 1, Dist: chaos.Uniform(time.Millisecond, 5*time.Millisecond)}
+	phases := []chaos.Phase{
+		{Latency: jitter},
+		{Latency: jitter, Reset: 0.05, Status: 0.10, StatusCode: http.StatusServiceUnavailable},
+		{Latency: jitter, Status: 1, StatusCode: http.StatusServiceUnavailable},
+		{Latency: jitter, Status: 0.3, StatusCode: http.StatusTooManyRequests, RetryAfter: "1"},
+		{Latency: jitter}, // the last phase lasts forever
+	}
+	for i := range phases {
+		phases[i].Name = phaseNames[i]
+		if i < len(phases)-1 {
+			phases[i].Duration = time.Duration(phaseLengths[i] * float64(unit))
+		}
+	}
+	return phases
 }
 
 // backend is a loopback server behind a fault injector.

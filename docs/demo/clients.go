@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -29,7 +30,7 @@ func newContenders(cfg config) ([]*contender, error) {
 	}{
 		{"plain", func(rt http.RoundTripper) (http.RoundTripper, error) { return rt, nil }},
 		{"naive retry", naiveRetry},
-		{"resilient", resilientStack},
+		{"resilient", func(rt http.RoundTripper) (http.RoundTripper, error) { return resilientStack(rt, cfg.phase) }},
 	}
 	var out []*contender
 	for _, b := range builders {
@@ -62,13 +63,30 @@ func newPool() *http.Transport {
 	return t
 }
 
-// resilientStack is resilient with its defaults.
-func resilientStack(base http.RoundTripper) (http.RoundTripper, error) {
+// resilientStack is resilient with its defaults, retries with a budget
+// outside a per-host circuit breaker, but for the breaker's clock: the
+// demo plays minutes of incidents in seconds, so the breaker's window and
+// break are scaled to the phase unit as well (see breakerTimes).
+func resilientStack(base http.RoundTripper, unit time.Duration) (http.RoundTripper, error) {
 	retry, err := transport.Retry(transport.RetryConfig{})
 	if err != nil {
 		return nil, err
 	}
-	return transport.Chain(base, retry), nil
+	window, brk := breakerTimes(unit)
+	guard, err := transport.Breaker(transport.BreakerConfig{Group: breaker.GroupConfig{
+		Breaker: breaker.Config{Window: breaker.Window{Period: window}, BreakDuration: brk},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	return transport.Chain(base, retry, guard), nil
+}
+
+// breakerTimes scales the breaker's default window (10 s) and break (5 s)
+// to the demo's compressed timeline: a window of two phase units, a break
+// of half a unit.
+func breakerTimes(unit time.Duration) (window, brk time.Duration) {
+	return 2 * unit, unit / 2
 }
 
 // naiveRetry is what many services hand-roll: three attempts, 100ms

@@ -23,7 +23,7 @@ import (
 )
 
 func main() {
-	phase := flag.Duration("phase", 2*time.Second, "length of each fault phase")
+	phase := flag.Duration("phase", 2*time.Second, "unit length of the fault phases (the outage lasts 2.5 units)")
 	rate := flag.Int("rate", 200, "calls per second sent through each client")
 	timeout := flag.Duration("timeout", 2*time.Second, "per-call timeout (the caller's deadline)")
 	seed := flag.Uint64("seed", 1, "fault schedule seed")
@@ -63,8 +63,13 @@ func run(ctx context.Context, cfg config, out, progress io.Writer) (map[string][
 		}
 	}()
 
-	fmt.Fprintf(out, "Sending %d calls/s through each client for %v (%d phases of %v); per-call timeout %v.\n\n",
-		cfg.rate, cfg.phase*time.Duration(len(phaseNames)), len(phaseNames), cfg.phase, cfg.timeout)
+	_, end := phaseStarts(cfg.phase)
+	fmt.Fprintf(out, "Sending %d calls/s through each client for %v; per-call timeout %v.\nPhases:", cfg.rate, end, cfg.timeout)
+	for i, name := range phaseNames {
+		fmt.Fprintf(out, " %s %v", name, time.Duration(phaseLengths[i]*float64(cfg.phase)))
+	}
+	window, brk := breakerTimes(cfg.phase)
+	fmt.Fprintf(out, "\nresilient: defaults, with the breaker's window and break scaled to this compressed timeline (%v and %v; defaults 10s and 5s).\n\n", window, brk)
 	drive(ctx, cfg, contenders, progress)
 	fmt.Fprintln(out)
 	return report(out, contenders), nil

@@ -17,7 +17,7 @@ func drive(ctx context.Context, cfg config, contenders []*contender, progress io
 		c.backend.injector.Restart() // align every schedule with the traffic
 	}
 	start := time.Now()
-	total := cfg.phase * time.Duration(len(phaseNames))
+	_, total := phaseStarts(cfg.phase)
 	tick := time.NewTicker(time.Second / time.Duration(cfg.rate))
 	defer tick.Stop()
 	progressTick := time.NewTicker(250 * time.Millisecond)
@@ -38,7 +38,7 @@ func drive(ctx context.Context, cfg config, contenders []*contender, progress io
 				fmt.Fprintln(progress)
 				return
 			}
-			phase := min(int(elapsed/cfg.phase), len(phaseNames)-1)
+			phase := phaseAt(cfg.phase, elapsed)
 			for _, c := range contenders {
 				inflight.Go(func() { call(ctx, cfg.timeout, c, phase) })
 			}
