@@ -13,6 +13,8 @@ import (
 
 	"github.com/resilient-go/resilient/backoff"
 	"github.com/resilient-go/resilient/breaker"
+	"github.com/resilient-go/resilient/limiter"
+	"github.com/resilient-go/resilient/queue"
 )
 
 // Outcome is how one attempt counts toward the health of its destination:
@@ -68,7 +70,8 @@ const (
 	// ReasonCanceled: the caller's own context ended.
 	ReasonCanceled
 	// ReasonRejected: one of our own layers refused the request before
-	// sending it (an open breaker).
+	// sending it (an open breaker, a rate or concurrency limit, a full
+	// queue).
 	ReasonRejected
 	// ReasonOther: set by user classifiers that need none of the above.
 	ReasonOther
@@ -129,8 +132,10 @@ func (f ClassifierFunc) Classify(req *http.Request, resp *http.Response, err err
 // otherwise:
 //
 //   - the caller's context has ended: Ignored, not retryable;
-//   - an open breaker rejected it (breaker.ErrOpen): Ignored, not retryable,
-//     so that a retry meeting an open breaker fails fast;
+//   - one of our own layers refused it (breaker.ErrOpen, limiter.ErrLimited,
+//     queue.ErrFull, queue.ErrTimeout): Ignored, not retryable, so that a
+//     retry meeting an open breaker or a full queue fails fast and a
+//     breaker does not count our own shedding against the host;
 //   - a transport error: Failure, retryable unless go-retryablehttp's
 //     policy knows it to be permanent (TLS certificate, unsupported scheme,
 //     invalid header, too many redirects);
@@ -166,7 +171,7 @@ func classifyError(req *http.Request, err error) Verdict {
 	if req != nil && req.Context().Err() != nil {
 		return Verdict{Outcome: Ignored, Reason: ReasonCanceled}
 	}
-	if errors.Is(err, breaker.ErrOpen) {
+	if rejectedByUs(err) {
 		return Verdict{Outcome: Ignored, Reason: ReasonRejected}
 	}
 	if Permanent(err) {
@@ -194,6 +199,12 @@ func Permanent(err error) bool {
 	}
 	retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(context.Background(), nil, uerr)
 	return !retry
+}
+
+// rejectedByUs reports whether err is one of our own layers' refusals.
+func rejectedByUs(err error) bool {
+	return errors.Is(err, breaker.ErrOpen) || errors.Is(err, limiter.ErrLimited) ||
+		errors.Is(err, queue.ErrFull) || errors.Is(err, queue.ErrTimeout)
 }
 
 func isTimeout(err error) bool {

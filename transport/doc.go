@@ -30,12 +30,25 @@
 // Request bodies are replayed with GetBody; discarded responses are drained
 // so connections are reused; the caller's request is never modified.
 //
+// # Breakers and load control
+//
+// Breaker guards each host with a circuit breaker (package breaker): while
+// open, requests fail at once with an error matching breaker.ErrOpen,
+// without touching the network. Limit protects each host from overload and
+// obeys its pushback: a 429/503 with Retry-After pauses the host for the
+// whole client; optional rate limits (package limiter, on x/time/rate) and
+// per-host concurrency limits, fixed or adaptive, with a shallow queue in
+// front (package queue). Rejections by our own layers are marked NotSent,
+// classified Ignored and not retryable: an outer Retry fails fast on them
+// and an outer Breaker does not count them against the host.
+//
 // # Where it sits
 //
 // In the recommended stack (outermost first): observe, total deadline,
-// retry, breaker, limiter and queue, attempt timeout, connection pool.
-// Retry sits outside the breaker and limiter so that their fast rejections
-// (marked with MarkNotSent) are retryable even for a POST.
+// retry, breaker, limiter and queue, attempt timeout, connection pool
+// (package pool):
+//
+//	transport.Chain(pool, retry, breaker, limit)
 //
 // # go-retryablehttp
 //

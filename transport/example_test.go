@@ -10,6 +10,7 @@ import (
 
 	"github.com/resilient-go/resilient/backoff"
 	"github.com/resilient-go/resilient/breaker"
+	"github.com/resilient-go/resilient/limiter"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -134,4 +135,33 @@ func ExampleBreaker() {
 	// 503
 	// rejected: breaker open
 	// open 3 failures, 1 rejected
+}
+
+// A 429 with Retry-After pauses the host for the whole client: the next
+// request is refused locally, without reaching the server.
+func ExampleLimit() {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	}))
+	defer backend.Close()
+
+	limit, err := transport.Limit(transport.LimitConfig{}) // pushback only: no rate or concurrency limit
+	if err != nil {
+		panic(err)
+	}
+	client := &http.Client{Transport: transport.Chain(nil, limit)}
+
+	resp, err := client.Get(backend.URL)
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode)
+
+	_, err = client.Get(backend.URL)
+	fmt.Println(errors.Is(err, limiter.ErrLimited), transport.NotSent(err))
+	// Output:
+	// 429
+	// true true
 }

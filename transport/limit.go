@@ -1,0 +1,285 @@
+package transport
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/resilient-go/resilient/limiter"
+	"github.com/resilient-go/resilient/queue"
+)
+
+// LimitConfig configures the Limit middleware. The zero value obeys server
+// pushback and limits nothing else: rate and concurrency limits are opt-in,
+// because only you know your backend's capacity (and x/time/rate's mutex
+// does not scale with cores, so no rate limit sits on the default path).
+type LimitConfig struct {
+	// Rate limits requests per host. Nil means no rate limit.
+	Rate *limiter.Rate
+
+	// WaitForRate makes a request wait for its token (bounded by its
+	// context) instead of failing at once when the host is over its rate
+	// or paused by pushback.
+	WaitForRate bool
+
+	// DisablePushback turns off server pushback: by default a 429 or 503
+	// with Retry-After pauses that host (in Rate, or in a pause-only
+	// limiter when Rate is nil) until then, so the whole client backs off,
+	// not just the one request.
+	DisablePushback bool
+
+	// MaxPause caps a pushback pause when Rate is nil (a Rate has its own
+	// MaxPause). Zero means 30s; negative is an error.
+	MaxPause time.Duration
+
+	// Concurrency limits the requests in flight per host, with a fixed or
+	// adaptive limit (limiter.Gradient finds it from latency). Nil means
+	// no concurrency limit.
+	Concurrency *limiter.ConcurrencyConfig
+
+	// Queue is the waiting room in front of the concurrency limit. Nil
+	// means queue's defaults: as deep as the limit, adaptive LIFO with
+	// CoDel, so the queue stays shallow under overload. Its Limit is
+	// driven by the concurrency limiter and is ignored here. Set NoQueue
+	// to reject at once when the limit is reached. Used only with
+	// Concurrency.
+	Queue *queue.Config
+
+	// MaxHosts bounds the hosts that have their own concurrency limit and
+	// queue. Zero means 1024; negative is an error. Past it, hosts with
+	// nothing in flight or queued are forgotten.
+	MaxHosts int
+
+	// Key names the host a request counts against. Nil means
+	// req.URL.Host.
+	Key func(*http.Request) string
+
+	// Classifier judges each attempt for the adaptive limit and pushback.
+	// Nil means DefaultClassifier.
+	Classifier Classifier
+}
+
+// Limit returns a middleware that protects each host from overload and
+// obeys its pushback: a per-host rate limit, a per-host concurrency limit
+// (fixed or adaptive) with a shallow queue in front, and pauses requested
+// by the server with 429/503 + Retry-After.
+//
+// A request that is refused never reaches the layers below: its body is
+// closed, and the error matches limiter.ErrLimited, queue.ErrFull or
+// queue.ErrTimeout (or the caller's context error), says why, and is
+// marked NotSent. DefaultClassifier counts such a rejection as Ignored and
+// not retryable, so an outer Retry or Breaker neither waits on it nor
+// counts it against the host.
+//
+// The concurrency slot is released when the response headers arrive, not
+// when the body is read.
+func Limit(cfg LimitConfig) (Middleware, error) {
+	t := limitSettings{
+		rate:        cfg.Rate,
+		waitForRate: cfg.WaitForRate,
+		pushback:    !cfg.DisablePushback,
+		key:         cfg.Key,
+		classifier:  cfg.Classifier,
+		maxHosts:    cfg.MaxHosts,
+	}
+	if cfg.MaxPause < 0 {
+		return nil, fmt.Errorf("%w: LimitConfig.MaxPause is %v, must be >= 0", ErrInvalidConfig, cfg.MaxPause)
+	}
+	if cfg.MaxHosts < 0 {
+		return nil, fmt.Errorf("%w: LimitConfig.MaxHosts is %d, must be >= 0", ErrInvalidConfig, cfg.MaxHosts)
+	}
+	if t.maxHosts == 0 {
+		t.maxHosts = 1024
+	}
+	if t.rate == nil && t.pushback {
+		r, err := limiter.NewRate(limiter.RateConfig{Limit: rate.Inf, MaxPause: cfg.MaxPause})
+		if err != nil {
+			return nil, err
+		}
+		t.rate = r
+	}
+	if cfg.Concurrency != nil {
+		t.conc = *cfg.Concurrency
+		if cfg.Queue != nil {
+			t.queue = *cfg.Queue
+		}
+		// Build one of each now, so that a bad config fails here and
+		// never on a request.
+		if _, err := t.newHost(); err != nil {
+			return nil, err
+		}
+		t.perHost = true
+	}
+	if t.key == nil {
+		t.key = hostKey
+	}
+	if t.classifier == nil {
+		t.classifier = DefaultClassifier
+	}
+	return func(next http.RoundTripper) http.RoundTripper {
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		lt := &limitTransport{limitSettings: t, next: next}
+		lt.hosts.Store(&map[string]*hostLimit{})
+		return lt
+	}, nil
+}
+
+// limitSettings is Limit's validated configuration, shared by every
+// RoundTripper it wraps.
+type limitSettings struct {
+	rate        *limiter.Rate
+	waitForRate bool
+	pushback    bool
+	perHost     bool
+	conc        limiter.ConcurrencyConfig
+	queue       queue.Config
+	maxHosts    int
+	key         func(*http.Request) string
+	classifier  Classifier
+}
+
+type limitTransport struct {
+	limitSettings
+	next http.RoundTripper
+
+	// hosts is a copy-on-write map: lookups are a pointer load and a map
+	// read, inserts copy it under mu.
+	hosts atomic.Pointer[map[string]*hostLimit]
+	mu    sync.Mutex
+}
+
+// hostLimit is one host's concurrency limit and the queue in front of it.
+type hostLimit struct {
+	conc  *limiter.Concurrency
+	queue *queue.Queue
+}
+
+var _ http.RoundTripper = (*limitTransport)(nil)
+
+// RoundTrip implements http.RoundTripper.
+func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	host := t.key(req)
+	if t.rate != nil {
+		var err error
+		if t.waitForRate {
+			err = t.rate.Wait(req.Context(), host)
+		} else {
+			err = t.rate.Allow(host)
+		}
+		if err != nil {
+			closeRequestBody(req)
+			return nil, MarkNotSent(err)
+		}
+	}
+	if !t.perHost {
+		resp, err := t.next.RoundTrip(req)
+		t.obeyPushback(host, t.classifier.Classify(req, resp, err))
+		return resp, err
+	}
+
+	h, err := t.host(host)
+	if err != nil {
+		closeRequestBody(req)
+		return nil, err
+	}
+	if err := h.queue.Acquire(req.Context()); err != nil {
+		closeRequestBody(req)
+		return nil, MarkNotSent(err)
+	}
+	tok, err := h.conc.Acquire()
+	if err != nil {
+		h.queue.Release()
+		closeRequestBody(req)
+		return nil, MarkNotSent(err)
+	}
+	resp, err := t.next.RoundTrip(req)
+	v := t.classifier.Classify(req, resp, err)
+	tok.Done(limitOutcome(v))
+	h.queue.Release()
+	t.obeyPushback(host, v)
+	return resp, err
+}
+
+// obeyPushback pauses host when the server asked for a delay.
+func (t *limitTransport) obeyPushback(host string, v Verdict) {
+	if t.pushback && v.RetryAfter > 0 {
+		t.rate.Pause(host, time.Now().Add(v.RetryAfter))
+	}
+}
+
+// limitOutcome tells the adaptive limit whether the attempt signals
+// overload: throttling, 503, and timeouts do; other failures (a 500 from a
+// bug, a reset) say nothing about load.
+func limitOutcome(v Verdict) limiter.Outcome {
+	switch {
+	case v.Outcome == Success:
+		return limiter.Success
+	case v.Reason == ReasonThrottled, v.Reason == ReasonTimeout, v.RetryAfter > 0:
+		return limiter.Dropped
+	case v.Reason == ReasonServerError:
+		return limiter.Dropped
+	}
+	return limiter.Ignored
+}
+
+// host returns host's limits, creating them on first use.
+func (t *limitTransport) host(key string) (*hostLimit, error) {
+	if h, ok := (*t.hosts.Load())[key]; ok {
+		return h, nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := *t.hosts.Load()
+	if h, ok := old[key]; ok {
+		return h, nil
+	}
+	h, err := t.newHost()
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]*hostLimit, len(old)+1)
+	for k, v := range old {
+		if len(old) >= t.maxHosts && v.idle() {
+			continue // forget idle hosts to stay within MaxHosts
+		}
+		m[k] = v
+	}
+	m[key] = h
+	t.hosts.Store(&m)
+	return h, nil
+}
+
+func (t *limitSettings) newHost() (*hostLimit, error) {
+	qc := t.queue
+	conc := t.conc
+	q, err := queue.New(qc)
+	if err != nil {
+		return nil, err
+	}
+	userHook := conc.OnLimitChange
+	conc.OnLimitChange = func(old, n int) {
+		_ = q.SetLimit(n) // n >= MinLimit >= 1: cannot fail
+		if userHook != nil {
+			userHook(old, n)
+		}
+	}
+	c, err := limiter.NewConcurrency(conc)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.SetLimit(c.Limit()); err != nil {
+		return nil, err
+	}
+	return &hostLimit{conc: c, queue: q}, nil
+}
+
+func (h *hostLimit) idle() bool {
+	s := h.queue.Stats()
+	return s.InFlight == 0 && s.Depth == 0
+}
