@@ -59,7 +59,9 @@ func TestBreakerOutageAndRecoveryOverChaos(t *testing.T) {
 		}})
 		mustNoErr(t, err)
 		defer inj.Close()
-		var changes []string
+		// Notifications may arrive out of order (the open -> half-open
+		// one comes from a timer); their Generation orders them.
+		changes := map[uint64]string{}
 		var mu sync.Mutex
 		rt, group := guarded(t, breaker.GroupConfig{
 			Breaker: breaker.Config{
@@ -70,7 +72,7 @@ func TestBreakerOutageAndRecoveryOverChaos(t *testing.T) {
 			OnStateChange: func(c breaker.StateChange) {
 				mu.Lock()
 				defer mu.Unlock()
-				changes = append(changes, c.From.String()+"->"+c.To.String())
+				changes[c.Generation] = c.From.String() + "->" + c.To.String()
 			},
 		}, inj.RoundTripper(okStub))
 
@@ -108,7 +110,11 @@ func TestBreakerOutageAndRecoveryOverChaos(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		seq := strings.Join(changes, " ")
+		var ordered []string
+		for g := uint64(1); g <= uint64(len(changes)); g++ {
+			ordered = append(ordered, changes[g])
+		}
+		seq := strings.Join(ordered, " ")
 		if !strings.HasPrefix(seq, "closed->open open->half-open") || !strings.HasSuffix(seq, "half-open->closed") {
 			t.Errorf("transitions = %q: want open, probes, and closed at the end", seq)
 		}

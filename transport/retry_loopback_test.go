@@ -89,7 +89,10 @@ func TestRetryLoopbackReusesConnections(t *testing.T) {
 	if got := srv.requests.Load(); got != 2*calls {
 		t.Fatalf("server saw %d requests for %d calls: retries did not happen", got, calls)
 	}
-	if got := srv.conns.Load(); got > workers {
+	// net/http hands a drained connection back to its pool a moment after
+	// Close returns, so a worker may now and then dial one more; a leak
+	// dials one per retried request (about 2000 here).
+	if got := srv.conns.Load(); got > 2*workers {
 		t.Fatalf("%d connections dialled for %d workers over %d requests: discarded responses leak connections",
 			got, workers, srv.requests.Load())
 	}
