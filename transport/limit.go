@@ -49,8 +49,15 @@ type LimitConfig struct {
 	// Concurrency.
 	Queue *queue.Config
 
-	// MaxHosts bounds the hosts that have their own concurrency limit and
-	// queue. Zero means 1024; negative is an error. Past it, hosts with
+	// Throttle turns on client-side adaptive throttling per host (the
+	// Google SRE book's P(reject) = max(0, (requests − K·accepts) /
+	// (requests + 1))): as the host refuses more of our requests (429,
+	// 503, timeouts), the client refuses a growing share itself, before
+	// sending them. Nil means off.
+	Throttle *limiter.ThrottleConfig
+
+	// MaxHosts bounds the hosts that have their own throttle, concurrency
+	// limit and queue. Zero means 1024; negative is an error. Past it, hosts with
 	// nothing in flight or queued are forgotten.
 	MaxHosts int
 
@@ -64,9 +71,10 @@ type LimitConfig struct {
 }
 
 // Limit returns a middleware that protects each host from overload and
-// obeys its pushback: a per-host rate limit, a per-host concurrency limit
-// (fixed or adaptive) with a shallow queue in front, and pauses requested
-// by the server with 429/503 + Retry-After.
+// obeys its pushback: a per-host rate limit, client-side adaptive
+// throttling, a per-host concurrency limit (fixed or adaptive) with a
+// shallow queue in front, and pauses requested by the server with 429/503
+// + Retry-After. Each is optional; only pushback is on by default.
 //
 // A request that is refused never reaches the layers below: its body is
 // closed, and the error matches limiter.ErrLimited, queue.ErrFull or
@@ -102,13 +110,20 @@ func Limit(cfg LimitConfig) (Middleware, error) {
 		}
 		t.rate = r
 	}
-	if cfg.Concurrency != nil {
-		t.conc = *cfg.Concurrency
+	if cfg.Concurrency != nil || cfg.Throttle != nil {
+		if cfg.Concurrency != nil {
+			c := *cfg.Concurrency
+			t.conc = &c
+		}
+		if cfg.Throttle != nil {
+			th := *cfg.Throttle
+			t.throttle = &th
+		}
 		if cfg.Queue != nil {
 			t.queue = *cfg.Queue
 		}
-		// Build one of each now, so that a bad config fails here and
-		// never on a request.
+		// Build one host's limits now, so that a bad config fails here
+		// and never on a request.
 		if _, err := t.newHost(); err != nil {
 			return nil, err
 		}
@@ -137,7 +152,8 @@ type limitSettings struct {
 	waitForRate bool
 	pushback    bool
 	perHost     bool
-	conc        limiter.ConcurrencyConfig
+	throttle    *limiter.ThrottleConfig
+	conc        *limiter.ConcurrencyConfig
 	queue       queue.Config
 	maxHosts    int
 	key         func(*http.Request) string
@@ -154,10 +170,12 @@ type limitTransport struct {
 	mu    sync.Mutex
 }
 
-// hostLimit is one host's concurrency limit and the queue in front of it.
+// hostLimit is one host's client-side throttle, concurrency limit and the
+// queue in front of it, those that are configured.
 type hostLimit struct {
-	conc  *limiter.Concurrency
-	queue *queue.Queue
+	throttle *limiter.Throttle
+	conc     *limiter.Concurrency
+	queue    *queue.Queue
 }
 
 var _ http.RoundTripper = (*limitTransport)(nil)
@@ -188,20 +206,34 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeRequestBody(req)
 		return nil, err
 	}
-	if err := h.queue.Acquire(req.Context()); err != nil {
-		closeRequestBody(req)
-		return nil, MarkNotSent(err)
+	if h.throttle != nil {
+		if err := h.throttle.Allow(); err != nil {
+			closeRequestBody(req)
+			return nil, MarkNotSent(err)
+		}
 	}
-	tok, err := h.conc.Acquire()
-	if err != nil {
-		h.queue.Release()
-		closeRequestBody(req)
-		return nil, MarkNotSent(err)
+	var tok limiter.Token
+	if h.conc != nil {
+		if err := h.queue.Acquire(req.Context()); err != nil {
+			closeRequestBody(req)
+			return nil, MarkNotSent(err)
+		}
+		if tok, err = h.conc.Acquire(); err != nil {
+			h.queue.Release()
+			closeRequestBody(req)
+			return nil, MarkNotSent(err)
+		}
 	}
 	resp, err := t.next.RoundTrip(req)
 	v := t.classifier.Classify(req, resp, err)
-	tok.Done(limitOutcome(v))
-	h.queue.Release()
+	outcome := limitOutcome(v)
+	if h.conc != nil {
+		tok.Done(outcome)
+		h.queue.Release()
+	}
+	if h.throttle != nil && resp != nil && outcome != limiter.Dropped {
+		h.throttle.Accepted() // the backend took the request in
+	}
 	t.obeyPushback(host, v)
 	return resp, err
 }
@@ -256,12 +288,22 @@ func (t *limitTransport) host(key string) (*hostLimit, error) {
 }
 
 func (t *limitSettings) newHost() (*hostLimit, error) {
-	qc := t.queue
-	conc := t.conc
-	q, err := queue.New(qc)
+	h := &hostLimit{}
+	if t.throttle != nil {
+		th, err := limiter.NewThrottle(*t.throttle)
+		if err != nil {
+			return nil, err
+		}
+		h.throttle = th
+	}
+	if t.conc == nil {
+		return h, nil
+	}
+	q, err := queue.New(t.queue)
 	if err != nil {
 		return nil, err
 	}
+	conc := *t.conc
 	userHook := conc.OnLimitChange
 	conc.OnLimitChange = func(old, n int) {
 		_ = q.SetLimit(n) // n >= MinLimit >= 1: cannot fail
@@ -276,10 +318,14 @@ func (t *limitSettings) newHost() (*hostLimit, error) {
 	if err := q.SetLimit(c.Limit()); err != nil {
 		return nil, err
 	}
-	return &hostLimit{conc: c, queue: q}, nil
+	h.conc, h.queue = c, q
+	return h, nil
 }
 
 func (h *hostLimit) idle() bool {
+	if h.queue == nil {
+		return true
+	}
 	s := h.queue.Stats()
 	return s.InFlight == 0 && s.Depth == 0
 }

@@ -206,3 +206,32 @@ func TestLimitRejectionIsNotRetried(t *testing.T) {
 		}
 	})
 }
+
+// With client-side throttling, a host that refuses everything sees a
+// shrinking share of the client's requests; the rest are refused locally.
+func TestLimitThrottleShedsLocallyWhenTheHostRefuses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sent atomic.Int64
+		refusing := stubFunc(func(req *http.Request) (*http.Response, error) {
+			sent.Add(1)
+			return &http.Response{StatusCode: 503, Body: http.NoBody, Header: http.Header{}}, nil
+		})
+		rt := limited(t, transport.LimitConfig{Throttle: &limiter.ThrottleConfig{}}, refusing)
+		const calls = 1000
+		var local int
+		for range calls {
+			_, err := get(t, rt, "http://h.test/")
+			if errors.Is(err, limiter.ErrLimited) && strings.Contains(err.Error(), "throttling") {
+				local++
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if local == 0 || sent.Load() == 0 || int(sent.Load())+local != calls {
+			t.Fatalf("%d sent, %d refused locally, of %d: want both, adding up", sent.Load(), local, calls)
+		}
+		if local < calls/2 {
+			t.Fatalf("only %d of %d refused locally while the host refused everything", local, calls)
+		}
+		t.Logf("host refusing everything: %d of %d calls sent, %d refused locally", sent.Load(), calls, local)
+	})
+}
