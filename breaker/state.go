@@ -55,9 +55,9 @@ func (s State) String() string {
 	return "state(" + strconv.Itoa(int(s)) + ")"
 }
 
-// Outcome is how one call counts toward the health of what it called. Its
-// values are those of transport.Outcome, so an adapter converts with
-// breaker.Outcome(o).
+// Outcome is how one call counts toward the health of what it called.
+// transport.Outcome is this type, so the HTTP layer's classification feeds
+// a Permit as it is.
 type Outcome uint8
 
 const (

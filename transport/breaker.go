@@ -103,19 +103,8 @@ func (t *breakerTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		resp.Body = &observedBody{ReadCloser: resp.Body, permit: permit, req: req}
 		return resp, err
 	}
-	permit.Done(breakerOutcome(v.Outcome))
+	permit.Done(v.Outcome)
 	return resp, err
-}
-
-// breakerOutcome maps a classification to the breaker's vocabulary.
-func breakerOutcome(o Outcome) breaker.Outcome {
-	switch o {
-	case Success:
-		return breaker.Success
-	case Failure:
-		return breaker.Failure
-	}
-	return breaker.Ignored
 }
 
 // closeRequestBody honours the RoundTripper contract for a request that is

@@ -20,32 +20,21 @@ import (
 // Outcome is how one attempt counts toward the health of its destination:
 // for breakers, budgets and adaptive limits. It says nothing about whether
 // the caller got what it wanted: a 404 is a Success (the server answered
-// soundly), a 503 is a Failure.
-type Outcome uint8
+// soundly), a 503 is a Failure. It is the breaker core's type, so that a
+// Verdict feeds a breaker.Permit as it is.
+type Outcome = breaker.Outcome
 
+// The outcomes.
 const (
 	// Success: the destination answered soundly.
-	Success Outcome = iota
+	Success = breaker.Success
 	// Failure: the destination failed or could not be reached.
-	Failure
+	Failure = breaker.Failure
 	// Ignored: the attempt says nothing about the destination's health:
 	// the caller cancelled it, one of our own layers rejected it, or the
 	// server throttled it (429). It counts neither way.
-	Ignored
+	Ignored = breaker.Ignored
 )
-
-// String returns "success", "failure" or "ignored".
-func (o Outcome) String() string {
-	switch o {
-	case Success:
-		return "success"
-	case Failure:
-		return "failure"
-	case Ignored:
-		return "ignored"
-	}
-	return "outcome(" + strconv.Itoa(int(o)) + ")"
-}
 
 // Reason names why an attempt was classified as it was, for hooks, logs and
 // metric labels (a small fixed set, so label cardinality stays bounded).
