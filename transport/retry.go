@@ -69,7 +69,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				t.cfg.Budget.Success()
 				return resp, err
 			}
-			return t.giveUp(attempt, resp, err, nil)
+			// When the call's own context has ended, say so beside the
+			// last error (which may be a mere reset).
+			return t.giveUp(attempt, resp, err, context.Cause(req.Context()))
 		}
 
 		delay, stop := t.decide(req, attempt, verdict, err)
@@ -123,7 +125,7 @@ func (t *retryTransport) decide(req *http.Request, attempt int, v Verdict, err e
 	if ra := min(v.RetryAfter, t.cfg.MaxRetryAfter); ra > delay {
 		delay = ra
 	}
-	if deadline, ok := req.Context().Deadline(); ok && time.Until(deadline) < delay {
+	if deadline, ok := req.Context().Deadline(); ok && time.Until(deadline) <= delay {
 		return 0, ErrDeadlineTooSoon
 	}
 	return delay, nil
@@ -139,8 +141,8 @@ func (t *retryTransport) giveUp(attempt int, resp *http.Response, err error, sto
 		// A status is not an error: the caller gets the response.
 		return resp, nil
 	}
-	if stop == errNoRetry {
-		stop = nil
+	if stop == errNoRetry || (stop != nil && errors.Is(err, stop)) {
+		stop = nil // nothing to add to the error itself
 	}
 	if attempt == 1 && stop == nil {
 		// The loop had nothing to add to a first, non-retryable error.

@@ -83,3 +83,8 @@ func (c RetryConfig) withDefaults() (RetryConfig, error) {
 	}
 	return c, nil
 }
+
+// errorf returns an ErrInvalidConfig error with a message.
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+}
