@@ -222,3 +222,19 @@ func (e *exponential) duration(f float64) time.Duration {
 	}
 	return time.Duration(f)
 }
+
+// MaxBackoff implements Bounded: the top of the range Backoff(attempt)
+// draws from.
+func (e *exponential) MaxBackoff(attempt int) time.Duration {
+	if attempt < 0 {
+		attempt = 0
+	}
+	switch e.jitter {
+	case DecorrelatedJitter:
+		return e.duration(e.envelope(3, float64(attempt)+1))
+	case ProportionalJitter:
+		return e.duration(e.envelope(e.mult, float64(attempt)) * (1 + e.spread))
+	default: // Full, Equal and No jitter stay under the envelope
+		return e.duration(e.envelope(e.mult, float64(attempt)))
+	}
+}

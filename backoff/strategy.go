@@ -42,3 +42,14 @@ func Constant(d time.Duration) Strategy {
 type constant time.Duration
 
 func (c constant) Backoff(int) time.Duration { return time.Duration(c) }
+
+// Bounded is implemented by strategies that know the longest wait they can
+// return for an attempt, whatever their random draws. transport.New uses it
+// to check at construction that the retries can fit in the total timeout.
+// Every Strategy of this package implements it.
+type Bounded interface {
+	MaxBackoff(attempt int) time.Duration
+}
+
+// MaxBackoff returns d: a constant strategy always waits d.
+func (c constant) MaxBackoff(int) time.Duration { return time.Duration(c) }

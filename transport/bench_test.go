@@ -1,8 +1,10 @@
 package transport_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -87,4 +89,45 @@ func BenchmarkRetryBreakerSuccess(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchRoundTrip(b, transport.Chain(okStub, retry, brk))
+}
+
+// The assembled stack with its defaults (total and attempt timeouts,
+// retry with budget, per-host breaker, pushback) over the stub.
+func BenchmarkStackDefault(b *testing.B) {
+	rt, err := transport.New(transport.Config{Base: okStub})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRoundTrip(b, rt)
+}
+
+func BenchmarkStackDefaultParallel(b *testing.B) {
+	rt, err := transport.New(transport.Config{Base: okStub})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRoundTripParallel(b, rt)
+}
+
+// The same stack without its two timeouts: our own overhead.
+func BenchmarkStackNoTimeouts(b *testing.B) {
+	rt, err := transport.New(transport.Config{Base: okStub, DisableTotalTimeout: true, DisableAttemptTimeout: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRoundTrip(b, rt)
+}
+
+// What the standard library charges for two timeouts (a total and a
+// per-attempt one), done by hand: a deadline context and a request copy
+// each. This is the floor under BenchmarkStackDefault's extra cost.
+func BenchmarkStdlibTwoTimeouts(b *testing.B) {
+	withTimeout := func(next http.RoundTripper) http.RoundTripper {
+		return transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			ctx, cancel := context.WithTimeout(req.Context(), time.Minute)
+			defer cancel()
+			return next.RoundTrip(req.WithContext(ctx))
+		})
+	}
+	benchRoundTrip(b, withTimeout(withTimeout(okStub)))
 }

@@ -86,7 +86,16 @@ type LimitConfig struct {
 // The concurrency slot is released when the response headers arrive, not
 // when the body is read.
 func Limit(cfg LimitConfig) (Middleware, error) {
-	t := limitSettings{
+	s, err := newLimitSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return func(next http.RoundTripper) http.RoundTripper { return s.wrap(next) }, nil
+}
+
+// newLimitSettings validates cfg and fills in its defaults.
+func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
+	t := &limitSettings{
 		rate:        cfg.Rate,
 		waitForRate: cfg.WaitForRate,
 		pushback:    !cfg.DisablePushback,
@@ -135,14 +144,17 @@ func Limit(cfg LimitConfig) (Middleware, error) {
 	if t.classifier == nil {
 		t.classifier = DefaultClassifier
 	}
-	return func(next http.RoundTripper) http.RoundTripper {
-		if next == nil {
-			next = http.DefaultTransport
-		}
-		lt := &limitTransport{limitSettings: t, next: next}
-		lt.hosts.Store(&map[string]*hostLimit{})
-		return lt
-	}, nil
+	return t, nil
+}
+
+// wrap returns the Limit RoundTripper over next.
+func (s *limitSettings) wrap(next http.RoundTripper) *limitTransport {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	lt := &limitTransport{limitSettings: *s, next: next}
+	lt.hosts.Store(&map[string]*hostLimit{})
+	return lt
 }
 
 // limitSettings is Limit's validated configuration, shared by every

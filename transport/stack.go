@@ -1,0 +1,246 @@
+package transport
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/breaker"
+	"github.com/resilient-go/resilient/pool"
+)
+
+// Config configures the assembled stack that New builds. The zero Config
+// gives the recommended defaults; each field says what its zero value
+// means. Stages, outermost first:
+//
+//	total timeout → retry → breaker (per host) → limit + queue (per host) → attempt timeout → base
+type Config struct {
+	// Base is the RoundTripper at the bottom of the stack. Nil means a
+	// tuned connection pool of our own (package pool, built from Pool),
+	// whose reuse statistics Snapshot reports.
+	Base http.RoundTripper
+
+	// Pool configures the pool built when Base is nil. Its zero value
+	// means pool.DefaultConfig.
+	Pool pool.Config
+
+	// TotalTimeout bounds a whole call, retries and waits included (see
+	// TotalTimeout). Zero means 15s; negative is an error. Set
+	// DisableTotalTimeout to leave the bound to the caller's context.
+	TotalTimeout        time.Duration
+	DisableTotalTimeout bool
+
+	// AttemptTimeout bounds each attempt's wait for its response headers
+	// (see AttemptTimeout). Zero means 5s; negative is an error. Set
+	// DisableAttemptTimeout to let an attempt wait as long as the call may.
+	AttemptTimeout        time.Duration
+	DisableAttemptTimeout bool
+
+	// Retry configures retries (see RetryConfig: zero means 3 attempts,
+	// full-jitter backoff from 100ms, a retry budget of 20 % of recent
+	// successes). Its Classifier is replaced by Classifier. Set
+	// DisableRetry to send every request once.
+	Retry        RetryConfig
+	DisableRetry bool
+
+	// Breaker configures the per-host circuit breakers (see
+	// BreakerConfig: zero means trip at 50 % failures over 10 s once 20
+	// calls were seen, break 5 s). Its Classifier is replaced by
+	// Classifier. Set DisableBreaker to go without.
+	Breaker        BreakerConfig
+	DisableBreaker bool
+
+	// Limit configures the per-host load control (see LimitConfig: zero
+	// means server pushback only). Its Classifier is replaced by
+	// Classifier. Set DisableLimit to go without, pushback included.
+	Limit        LimitConfig
+	DisableLimit bool
+
+	// Classifier judges every attempt for every stage. Nil means
+	// DefaultClassifier.
+	Classifier Classifier
+}
+
+// DefaultConfig holds the values that the zero Config stands for.
+var DefaultConfig = Config{
+	TotalTimeout:   15 * time.Second,
+	AttemptTimeout: 5 * time.Second,
+	Retry:          DefaultRetryConfig,
+}
+
+// Transport is the assembled stack: an http.RoundTripper safe for
+// concurrent use, built by New. Use it as an http.Client's Transport.
+type Transport struct {
+	rt       http.RoundTripper
+	pool     *pool.Pool
+	budget   *backoff.Budget
+	breakers *breaker.Group
+	limits   *limitTransport
+}
+
+var _ http.RoundTripper = (*Transport)(nil)
+
+// New assembles the recommended stack from cfg, validating it first: every
+// error wraps ErrInvalidConfig (or a core's own) and names the field, and
+// nothing is checked later, mid-call. Beyond each stage's own checks, it
+// requires AttemptTimeout ≤ TotalTimeout; a breaker time window of at
+// least twice AttemptTimeout (so that one window sees several attempts);
+// and that the retries' worst-case backoff (for strategies that implement
+// backoff.Bounded) leaves room for an attempt within TotalTimeout.
+func New(cfg Config) (*Transport, error) {
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	t := &Transport{}
+	base := c.Base
+	if base == nil {
+		p, err := pool.New(c.Pool)
+		if err != nil {
+			return nil, err
+		}
+		t.pool, base = p, p
+	}
+
+	var mws []Middleware
+	add := func(mw Middleware, err error) error {
+		if err == nil {
+			mws = append(mws, mw)
+		}
+		return err
+	}
+	if !c.DisableTotalTimeout {
+		if err := add(TotalTimeout(c.TotalTimeout)); err != nil {
+			return nil, err
+		}
+	}
+	if !c.DisableRetry {
+		rc := c.Retry
+		rc.Classifier = c.Classifier
+		if rc.Budget == nil {
+			b, err := backoff.NewBudget(backoff.DefaultBudgetConfig)
+			if err != nil {
+				return nil, err
+			}
+			rc.Budget = b
+		}
+		t.budget = rc.Budget
+		if err := add(Retry(rc)); err != nil {
+			return nil, err
+		}
+	}
+	if !c.DisableBreaker {
+		bc := c.Breaker
+		bc.Classifier = c.Classifier
+		if bc.Breakers == nil {
+			g, err := breaker.NewGroup(bc.Group)
+			if err != nil {
+				return nil, err
+			}
+			bc.Breakers = g
+		}
+		t.breakers = bc.Breakers
+		if err := add(Breaker(bc)); err != nil {
+			return nil, err
+		}
+	}
+	if !c.DisableLimit {
+		lc := c.Limit
+		lc.Classifier = c.Classifier
+		settings, err := newLimitSettings(lc)
+		if err != nil {
+			return nil, err
+		}
+		mws = append(mws, func(next http.RoundTripper) http.RoundTripper {
+			t.limits = settings.wrap(next)
+			return t.limits
+		})
+	}
+	if !c.DisableAttemptTimeout {
+		if err := add(AttemptTimeout(c.AttemptTimeout)); err != nil {
+			return nil, err
+		}
+	}
+	t.rt = Chain(base, mws...)
+	return t, nil
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.rt.RoundTrip(req)
+}
+
+// CloseIdleConnections closes the idle connections of the pool that New
+// built (or of Base, when it has the method).
+func (t *Transport) CloseIdleConnections() {
+	if t.pool != nil {
+		t.pool.CloseIdleConnections()
+		return
+	}
+	type closeIdler interface{ CloseIdleConnections() }
+	if ci, ok := t.rt.(closeIdler); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// withDefaults validates c and fills in its zero fields.
+func (c Config) withDefaults() (Config, error) {
+	if c.TotalTimeout < 0 {
+		return c, errorf("Config.TotalTimeout is %v, must be >= 0 (0 means %v)", c.TotalTimeout, DefaultConfig.TotalTimeout)
+	}
+	if c.AttemptTimeout < 0 {
+		return c, errorf("Config.AttemptTimeout is %v, must be >= 0 (0 means %v)", c.AttemptTimeout, DefaultConfig.AttemptTimeout)
+	}
+	if c.TotalTimeout == 0 {
+		c.TotalTimeout = DefaultConfig.TotalTimeout
+	}
+	if c.AttemptTimeout == 0 {
+		c.AttemptTimeout = DefaultConfig.AttemptTimeout
+	}
+	if c.Classifier == nil {
+		c.Classifier = DefaultClassifier
+	}
+	if !c.DisableRetry {
+		rc, err := c.Retry.withDefaults()
+		if err != nil {
+			return c, err
+		}
+		c.Retry = rc
+	}
+	return c, c.checkTimeouts()
+}
+
+// checkTimeouts checks that the timeouts, the breaker window and the
+// backoff fit together.
+func (c Config) checkTimeouts() error {
+	attempt := !c.DisableAttemptTimeout
+	total := !c.DisableTotalTimeout
+	if attempt && total && c.AttemptTimeout > c.TotalTimeout {
+		return errorf("Config.AttemptTimeout %v exceeds Config.TotalTimeout %v: no attempt could use its time", c.AttemptTimeout, c.TotalTimeout)
+	}
+	if attempt && !c.DisableBreaker {
+		w := c.Breaker.Group.Breaker.Window
+		if w.Kind == breaker.TimeWindow {
+			period := w.Period
+			if period == 0 {
+				period = breaker.DefaultConfig.Window.Period
+			}
+			if period < 2*c.AttemptTimeout {
+				return errorf("breaker window %v is shorter than twice Config.AttemptTimeout %v: a window must see several attempts to judge a host", period, c.AttemptTimeout)
+			}
+		}
+	}
+	if total && !c.DisableRetry {
+		if b, ok := c.Retry.Backoff.(backoff.Bounded); ok {
+			var waits time.Duration
+			for i := range c.Retry.MaxAttempts - 1 {
+				waits += b.MaxBackoff(i)
+			}
+			if waits >= c.TotalTimeout {
+				return errorf("the worst-case backoff of %d retries is %v, not less than Config.TotalTimeout %v: the last retries could never be made",
+					c.Retry.MaxAttempts-1, waits, c.TotalTimeout)
+			}
+		}
+	}
+	return nil
+}
