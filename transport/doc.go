@@ -30,6 +30,26 @@
 // Request bodies are replayed with GetBody; discarded responses are drained
 // so connections are reused; the caller's request is never modified.
 //
+// # The assembled stack
+//
+// New builds the recommended stack in one call from a Config whose zero
+// value is the recommended defaults, validated at construction (timeouts
+// that fit together, a breaker window that sees several attempts, backoff
+// that fits the total timeout). Its Snapshot reports every stage: breaker
+// states per host, the retry budget, per-host limits and queues, pool
+// reuse. Users who want their own order still have Chain and the
+// individual middlewares.
+//
+// # Hedging and coalescing
+//
+// Hedge sends a second attempt of an idempotent request when the first has
+// not answered after a delay (fixed, or a percentile of recent latency);
+// the first good answer wins, the losers are cancelled and drained, and
+// hedges draw on the retry budget. Coalesce lets identical concurrent GETs
+// share one upstream call (golang.org/x/sync/singleflight), each caller
+// with its own copy of the body. AttemptTimeout and TotalTimeout bound an
+// attempt and a whole call.
+//
 // # Breakers and load control
 //
 // Breaker guards each host with a circuit breaker (package breaker): while

@@ -13,7 +13,7 @@ import (
 // gives the recommended defaults; each field says what its zero value
 // means. Stages, outermost first:
 //
-//	total timeout → retry → breaker (per host) → limit + queue (per host) → attempt timeout → base
+//	[coalesce] → total timeout → retry → [hedge] → breaker (per host) → limit + queue (per host) → attempt timeout → base
 type Config struct {
 	// Base is the RoundTripper at the bottom of the stack. Nil means a
 	// tuned connection pool of our own (package pool, built from Pool),
@@ -42,6 +42,17 @@ type Config struct {
 	// DisableRetry to send every request once.
 	Retry        RetryConfig
 	DisableRetry bool
+
+	// Hedge, when set, hedges idempotent requests (see HedgeConfig): a
+	// second attempt after a delay, the first good answer wins. It sits
+	// inside Retry and draws on the retry budget (its Budget and
+	// NoDeposit are set by New). Nil means no hedging.
+	Hedge *HedgeConfig
+
+	// Coalesce, when set, lets identical concurrent GETs share one
+	// upstream call (see CoalesceConfig). It is the outermost stage, so
+	// the shared call runs under its own total timeout. Nil means off.
+	Coalesce *CoalesceConfig
 
 	// Breaker configures the per-host circuit breakers (see
 	// BreakerConfig: zero means trip at 50 % failures over 10 s once 20
@@ -109,6 +120,11 @@ func New(cfg Config) (*Transport, error) {
 		}
 		return err
 	}
+	if c.Coalesce != nil {
+		if err := add(Coalesce(*c.Coalesce)); err != nil {
+			return nil, err
+		}
+	}
 	if !c.DisableTotalTimeout {
 		if err := add(TotalTimeout(c.TotalTimeout)); err != nil {
 			return nil, err
@@ -126,6 +142,16 @@ func New(cfg Config) (*Transport, error) {
 		}
 		t.budget = rc.Budget
 		if err := add(Retry(rc)); err != nil {
+			return nil, err
+		}
+	}
+	if c.Hedge != nil {
+		hc := *c.Hedge
+		hc.Classifier = c.Classifier
+		if t.budget != nil {
+			hc.Budget, hc.NoDeposit = t.budget, true
+		}
+		if err := add(Hedge(hc)); err != nil {
 			return nil, err
 		}
 	}

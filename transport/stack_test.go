@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,5 +127,52 @@ func TestNewTimeoutsAndCallerDeadline(t *testing.T) {
 	_, err = rt.RoundTrip(req)
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, transport.ErrAttemptTimeout) || n != 1 {
 		t.Fatalf("err = %v after %d attempts, want the caller's deadline after 1", err, n)
+	}
+}
+
+// Hedging and coalescing plug into the assembled stack: identical
+// concurrent GETs share one upstream call, and a stuck first attempt is
+// hedged within the retry budget.
+func TestNewWithHedgeAndCoalesce(t *testing.T) {
+	var sent, stuck atomic.Int32
+	release := make(chan struct{})
+	base := stubFunc(func(req *http.Request) (*http.Response, error) {
+		n := sent.Add(1)
+		if n == 1 {
+			stuck.Add(1)
+			select { // the first attempt is stuck until cancelled
+			case <-req.Context().Done():
+				return nil, req.Context().Err()
+			case <-release:
+			}
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("ok"))}, nil
+	})
+	rt, err := transport.New(transport.Config{
+		Base:     base,
+		Hedge:    &transport.HedgeConfig{Delay: 20 * time.Millisecond},
+		Coalesce: &transport.CoalesceConfig{},
+	})
+	mustNoErr(t, err)
+	budget := rt.Snapshot().RetryBudget
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			resp, err := get(t, rt, "http://h.test/same")
+			if err != nil || resp.StatusCode != 200 {
+				t.Errorf("got %v %v", resp, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(release)
+	// Five callers, one shared call: its first attempt stuck, one hedge.
+	if sent.Load() != 2 || stuck.Load() != 1 {
+		t.Fatalf("%d upstream attempts, want 2 (one stuck, one hedge) for 5 coalesced callers", sent.Load())
+	}
+	// One token spent on the hedge; the call's success deposits 0.2 once
+	// (Retry credits it, Hedge does not), plus a hair of time floor.
+	if got := rt.Snapshot().RetryBudget; got < budget-1 || got > budget-0.75 {
+		t.Fatalf("retry budget went from %v to %v, want one token spent on the hedge and 0.2 back", budget, got)
 	}
 }
