@@ -15,5 +15,6 @@ require (
 	github.com/bits-and-blooms/bitset v1.24.4 // indirect
 	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
 	github.com/influxdata/tdigest v0.0.1 // indirect
+	golang.org/x/sync v0.18.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )
