@@ -37,6 +37,7 @@ func All() []Comparison {
 		BreakerRoundTripComparison(),
 		RetryComparison(),
 		RetryBreakerComparison(),
+		StackComparison(),
 	}
 }
 
