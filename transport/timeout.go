@@ -66,27 +66,28 @@ var _ http.RoundTripper = (*attemptTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithCancelCause(req.Context())
-	timer := time.AfterFunc(t.d, func() { cancel(ErrAttemptTimeout) })
+	ctx, cancel := context.WithCancel(req.Context())
+	timer := time.AfterFunc(t.d, cancel)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if !timer.Stop() {
-		// The timer fired: whatever came back came too late.
+		// The timer fired (and cancelled ctx): whatever came back came
+		// too late.
+		cancel()
 		if err == nil {
 			drainAndClose(resp)
 			err = ErrAttemptTimeout
 		}
-		cancel(nil)
-		if context.Cause(ctx) == ErrAttemptTimeout && req.Context().Err() == nil {
+		if req.Context().Err() == nil {
 			return nil, &attemptTimeoutError{after: t.d, err: err}
 		}
-		return nil, err
+		return nil, err // the caller's own end came first or with it
 	}
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
-		cancel(nil)
+		cancel()
 		return resp, err
 	}
 	// In time: keep the attempt's context alive while the caller reads.
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: func() { cancel(nil) }}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
 	return resp, nil
 }
 
