@@ -74,5 +74,16 @@
 //
 // RetryableHTTPBackoff and RetryableHTTPCheckRetry plug our backoff,
 // classification and budget into an existing retryablehttp.Client, so a
-// team can adopt this package one piece at a time.
+// team can adopt this package one piece at a time. A Transport from New
+// also works as the Transport of a retryablehttp.Client's HTTPClient; but
+// retrying in both layers multiplies the attempts (3 × 3 = 9 against a
+// failing host, past the retry budget's reach), so let one layer retry:
+// set the client's RetryMax to 0, or Config.DisableRetry.
+//
+// # Observation
+//
+// Config.Hooks receives every stage's events in one struct (calls,
+// attempts, retries, budget refusals, breaker transitions, our own
+// rejections, server pushback), in the spirit of net/http/httptrace;
+// SlogHooks logs them with log/slog. Unset hooks cost nothing.
 package transport

@@ -170,6 +170,7 @@ type limitSettings struct {
 	maxHosts    int
 	key         func(*http.Request) string
 	classifier  Classifier
+	onPushback  func(Pushback) // New's hook, or nil
 }
 
 type limitTransport struct {
@@ -254,6 +255,10 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *limitTransport) obeyPushback(host string, v Verdict) {
 	if t.pushback && v.RetryAfter > 0 {
 		t.rate.Pause(host, time.Now().Add(v.RetryAfter))
+		if t.onPushback != nil {
+			// As paused: capped at MaxPause, never shortened.
+			t.onPushback(Pushback{Host: host, Until: t.rate.PausedUntil(host)})
+		}
 	}
 }
 

@@ -118,3 +118,38 @@ func TestRetryableHTTPCheckRetryPermanentTLSError(t *testing.T) {
 		t.Fatalf("err=%v attempts=%d, want a certificate error after 1 attempt", err, attempts)
 	}
 }
+
+// A resilient Transport under a retryablehttp.Client works, and retrying
+// in both layers multiplies the attempts: let one layer retry.
+func TestTransportUnderRetryableHTTPClient(t *testing.T) {
+	attempts := func(ourRetry bool, retryMax int) int {
+		s := &script{steps: []step{{status: 503}}}
+		rt, err := transport.New(transport.Config{
+			Base:         s,
+			DisableRetry: !ourRetry,
+			Retry:        transport.RetryConfig{Backoff: backoff.Constant(0), Budget: backoff.Unlimited()},
+			// Keep the breaker out of the count.
+			DisableBreaker: true,
+		})
+		mustNoErr(t, err)
+		c := retryablehttp.NewClient()
+		c.Logger = nil
+		c.HTTPClient = &http.Client{Transport: rt}
+		c.RetryMax = retryMax
+		c.Backoff = transport.RetryableHTTPBackoff(backoff.Constant(0))
+		resp, err := c.Get("http://x.test/")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return s.Calls()
+	}
+	if got := attempts(true, 2); got != 9 {
+		t.Errorf("both layers retrying (3 x 3): %d attempts, want 9", got)
+	}
+	if got := attempts(false, 2); got != 3 {
+		t.Errorf("retryablehttp alone: %d attempts, want 3", got)
+	}
+	if got := attempts(true, 0); got != 3 {
+		t.Errorf("resilient alone (RetryMax 0): %d attempts, want 3", got)
+	}
+}

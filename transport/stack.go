@@ -70,6 +70,10 @@ type Config struct {
 	// Classifier judges every attempt for every stage. Nil means
 	// DefaultClassifier.
 	Classifier Classifier
+
+	// Hooks observe every stage (see Hooks; SlogHooks logs them). The
+	// zero value observes nothing and costs nothing.
+	Hooks Hooks
 }
 
 // DefaultConfig holds the values that the zero Config stands for.
@@ -120,6 +124,10 @@ func New(cfg Config) (*Transport, error) {
 		}
 		return err
 	}
+	observed := c.Hooks.any()
+	if observed {
+		mws = append(mws, observe(c.Hooks, c.Classifier))
+	}
 	if c.Coalesce != nil {
 		if err := add(Coalesce(*c.Coalesce)); err != nil {
 			return nil, err
@@ -133,6 +141,11 @@ func New(cfg Config) (*Transport, error) {
 	if !c.DisableRetry {
 		rc := c.Retry
 		rc.Classifier = c.Classifier
+		rc.Hooks = joinRetryHooks(rc.Hooks, RetryHooks{
+			OnAttempt:         c.Hooks.OnAttempt,
+			OnRetry:           c.Hooks.OnRetry,
+			OnBudgetExhausted: c.Hooks.OnBudgetExhausted,
+		})
 		if rc.Budget == nil {
 			b, err := backoff.NewBudget(backoff.DefaultBudgetConfig)
 			if err != nil {
@@ -159,7 +172,16 @@ func New(cfg Config) (*Transport, error) {
 		bc := c.Breaker
 		bc.Classifier = c.Classifier
 		if bc.Breakers == nil {
-			g, err := breaker.NewGroup(bc.Group)
+			gc := bc.Group
+			if user, hook := gc.OnStateChange, c.Hooks.OnBreakerStateChange; hook != nil {
+				gc.OnStateChange = func(sc breaker.StateChange) {
+					if user != nil {
+						user(sc)
+					}
+					hook(sc)
+				}
+			}
+			g, err := breaker.NewGroup(gc)
 			if err != nil {
 				return nil, err
 			}
@@ -177,10 +199,14 @@ func New(cfg Config) (*Transport, error) {
 		if err != nil {
 			return nil, err
 		}
+		settings.onPushback = c.Hooks.OnPushback
 		mws = append(mws, func(next http.RoundTripper) http.RoundTripper {
 			t.limits = settings.wrap(next)
 			return t.limits
 		})
+	}
+	if observed {
+		mws = append(mws, countingAttempts)
 	}
 	if !c.DisableAttemptTimeout {
 		if err := add(AttemptTimeout(c.AttemptTimeout)); err != nil {

@@ -1,0 +1,170 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/resilient-go/resilient/breaker"
+	"github.com/resilient-go/resilient/limiter"
+	"github.com/resilient-go/resilient/queue"
+)
+
+// Hooks observe the whole assembled stack (New), in the spirit of
+// net/http/httptrace: every stage reports to one struct. Every field is
+// optional; a stack whose Hooks are all nil pays nothing for them. Hooks
+// are called outside any lock of this module, on the goroutine of the call
+// (OnBreakerStateChange: on the goroutine that made the transition, or a
+// timer's); they must be safe for concurrent use and return quickly.
+type Hooks struct {
+	// OnCallStart is called when a call enters the stack.
+	OnCallStart func(CallStart)
+	// OnCallEnd is called when a call leaves the stack, with its result.
+	OnCallEnd func(CallEnd)
+	// OnAttempt is called before each attempt is sent.
+	OnAttempt func(RetryEvent)
+	// OnRetry is called when a retry has been decided, before its wait.
+	OnRetry func(RetryEvent)
+	// OnBudgetExhausted is called when the retry budget refused a retry.
+	OnBudgetExhausted func(RetryEvent)
+	// OnBreakerStateChange is called after every transition of a host's
+	// breaker (of the group New builds: a group passed in
+	// Config.Breaker.Breakers reports through its own OnStateChange).
+	OnBreakerStateChange func(breaker.StateChange)
+	// OnRejected is called when one of our own stages refused a call
+	// before sending it (an open breaker, a limit, a full queue).
+	OnRejected func(Rejection)
+	// OnPushback is called when a server's 429/503 with Retry-After
+	// pauses a host.
+	OnPushback func(Pushback)
+}
+
+// CallStart describes a call entering the stack.
+type CallStart struct {
+	Request *http.Request
+}
+
+// CallEnd describes a call leaving the stack.
+type CallEnd struct {
+	Request *http.Request
+	// StatusCode is the final response's status, or 0 with Err.
+	StatusCode int
+	// Err is the call's error, if any.
+	Err error
+	// Verdict is the classification of the final result.
+	Verdict Verdict
+	// Attempts is the number of attempts sent (hedges included), 0 when
+	// the call was refused before any.
+	Attempts int
+	// Duration is the time from entering the stack to the response
+	// headers (or the error).
+	Duration time.Duration
+}
+
+// Rejection describes a call that one of our own stages refused.
+type Rejection struct {
+	Request *http.Request
+	// Stage is "breaker", "limit" (rate, pushback pause, concurrency or
+	// throttle) or "queue".
+	Stage string
+	Err   error
+}
+
+// Pushback describes a pause that a server asked for.
+type Pushback struct {
+	Host  string
+	Until time.Time
+}
+
+func (h Hooks) any() bool {
+	return h.OnCallStart != nil || h.OnCallEnd != nil || h.OnAttempt != nil || h.OnRetry != nil ||
+		h.OnBudgetExhausted != nil || h.OnBreakerStateChange != nil || h.OnRejected != nil || h.OnPushback != nil
+}
+
+// callState is what the observe stage keeps about one call, reached by the
+// stages below through the request context.
+type callState struct {
+	attempts atomic.Int32
+}
+
+type callStateKey struct{}
+
+// countAttempt adds one attempt to the call of ctx, if it is observed.
+func countAttempt(ctx context.Context) {
+	if cs, ok := ctx.Value(callStateKey{}).(*callState); ok {
+		cs.attempts.Add(1)
+	}
+}
+
+// observe returns the outermost stage of an observed stack.
+func observe(h Hooks, classifier Classifier) Middleware {
+	return func(next http.RoundTripper) http.RoundTripper {
+		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			if h.OnCallStart != nil {
+				h.OnCallStart(CallStart{Request: req})
+			}
+			start := time.Now()
+			cs := &callState{}
+			resp, err := next.RoundTrip(req.WithContext(context.WithValue(req.Context(), callStateKey{}, cs)))
+			if resp != nil && resp.Request != nil {
+				resp.Request = req
+			}
+			if err != nil && h.OnRejected != nil {
+				if stage := rejectionStage(err); stage != "" {
+					h.OnRejected(Rejection{Request: req, Stage: stage, Err: err})
+				}
+			}
+			if h.OnCallEnd != nil {
+				end := CallEnd{Request: req, Err: err, Attempts: int(cs.attempts.Load()), Duration: time.Since(start)}
+				end.Verdict = classifier.Classify(req, resp, err)
+				if resp != nil {
+					end.StatusCode = resp.StatusCode
+				}
+				h.OnCallEnd(end)
+			}
+			return resp, err
+		})
+	}
+}
+
+// rejectionStage names our stage that refused err, or "".
+func rejectionStage(err error) string {
+	switch {
+	case errors.Is(err, breaker.ErrOpen):
+		return "breaker"
+	case errors.Is(err, queue.ErrFull), errors.Is(err, queue.ErrTimeout):
+		return "queue"
+	case errors.Is(err, limiter.ErrLimited):
+		return "limit"
+	}
+	return ""
+}
+
+// countingAttempts counts every attempt that reaches it for the observed
+// call: installed just above the attempt timeout, below hedging.
+func countingAttempts(next http.RoundTripper) http.RoundTripper {
+	return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		countAttempt(req.Context())
+		return next.RoundTrip(req)
+	})
+}
+
+// joinRetryHooks calls a's hook, then b's, for each that is set.
+func joinRetryHooks(a, b RetryHooks) RetryHooks {
+	join := func(f, g func(RetryEvent)) func(RetryEvent) {
+		switch {
+		case f == nil:
+			return g
+		case g == nil:
+			return f
+		}
+		return func(e RetryEvent) { f(e); g(e) }
+	}
+	return RetryHooks{
+		OnAttempt:         join(a.OnAttempt, b.OnAttempt),
+		OnRetry:           join(a.OnRetry, b.OnRetry),
+		OnBudgetExhausted: join(a.OnBudgetExhausted, b.OnBudgetExhausted),
+	}
+}

@@ -1,0 +1,85 @@
+package transport
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/resilient-go/resilient/breaker"
+)
+
+// SlogHooks returns Hooks that log the stack's events to l as structured
+// records, at levels chosen so that a healthy service logs nothing above
+// Debug:
+//
+//   - Debug: every call's end while it succeeds, every attempt, retries,
+//     and our own rejections (frequent under overload by design);
+//   - Info: a server's pushback pause, a breaker closing or half-opening;
+//   - Warn: a call that ended in failure, the retry budget refusing a
+//     retry, a breaker opening or being isolated.
+//
+// Nothing is logged unless a logger is given: a nil l returns zero Hooks.
+// The records carry the method, host and path, never the query or
+// headers, which may hold secrets.
+func SlogHooks(l *slog.Logger) Hooks {
+	if l == nil {
+		return Hooks{}
+	}
+	ctx := context.Background()
+	return Hooks{
+		OnCallEnd: func(e CallEnd) {
+			level := slog.LevelDebug
+			if e.Verdict.Outcome == Failure || (e.Err != nil && e.Verdict.Outcome != Ignored) {
+				level = slog.LevelWarn
+			}
+			if !l.Enabled(ctx, level) {
+				return
+			}
+			attrs := []slog.Attr{
+				slog.String("method", e.Request.Method),
+				slog.String("host", e.Request.URL.Host),
+				slog.String("path", e.Request.URL.Path),
+				slog.Int("status", e.StatusCode),
+				slog.Int("attempts", e.Attempts),
+				slog.Duration("duration", e.Duration),
+				slog.String("outcome", e.Verdict.Outcome.String()),
+			}
+			if e.Err != nil {
+				attrs = append(attrs, slog.String("error", e.Err.Error()))
+			}
+			l.LogAttrs(ctx, level, "resilient: call", attrs...)
+		},
+		OnAttempt: func(e RetryEvent) {
+			l.LogAttrs(ctx, slog.LevelDebug, "resilient: attempt",
+				slog.String("host", e.Request.URL.Host), slog.Int("attempt", e.Attempt))
+		},
+		OnRetry: func(e RetryEvent) {
+			l.LogAttrs(ctx, slog.LevelDebug, "resilient: retry",
+				slog.String("host", e.Request.URL.Host), slog.Int("attempt", e.Attempt),
+				slog.Duration("delay", e.Delay), slog.String("reason", e.Verdict.Reason.String()),
+				slog.Int("status", e.StatusCode))
+		},
+		OnBudgetExhausted: func(e RetryEvent) {
+			l.LogAttrs(ctx, slog.LevelWarn, "resilient: retry budget exhausted",
+				slog.String("host", e.Request.URL.Host), slog.Int("attempt", e.Attempt),
+				slog.String("reason", e.Verdict.Reason.String()))
+		},
+		OnBreakerStateChange: func(c breaker.StateChange) {
+			level := slog.LevelInfo
+			if c.To == breaker.Open || c.To == breaker.Isolated {
+				level = slog.LevelWarn
+			}
+			l.LogAttrs(ctx, level, "resilient: breaker "+c.To.String(),
+				slog.String("host", c.Name), slog.String("from", c.From.String()),
+				slog.Uint64("failures", c.Snapshot.Failures), slog.Uint64("calls", c.Snapshot.Calls))
+		},
+		OnRejected: func(r Rejection) {
+			l.LogAttrs(ctx, slog.LevelDebug, "resilient: rejected",
+				slog.String("host", r.Request.URL.Host), slog.String("stage", r.Stage),
+				slog.String("error", r.Err.Error()))
+		},
+		OnPushback: func(p Pushback) {
+			l.LogAttrs(ctx, slog.LevelInfo, "resilient: server pushback",
+				slog.String("host", p.Host), slog.Time("until", p.Until))
+		},
+	}
+}
