@@ -23,13 +23,16 @@ type LimitConfig struct {
 
 	// WaitForRate makes a request wait for its token (bounded by its
 	// context) instead of failing at once when the host is over its rate
-	// or paused by pushback.
+	// or paused by pushback. Waiting out a pause releases every waiter at
+	// its end, at once: leave it off (fail fast) unless the callers would
+	// rather be late than fail and the host can take the burst.
 	WaitForRate bool
 
 	// DisablePushback turns off server pushback: by default a 429 or 503
 	// with Retry-After pauses that host (in Rate, or in a pause-only
 	// limiter when Rate is nil) until then, so the whole client backs off,
-	// not just the one request.
+	// not just the one request: during the pause no request reaches the
+	// host.
 	DisablePushback bool
 
 	// MaxPause caps a pushback pause when Rate is nil (a Rate has its own
@@ -263,13 +266,17 @@ func (t *limitTransport) obeyPushback(host string, v Verdict) {
 }
 
 // limitOutcome tells the adaptive limit whether the attempt signals
-// overload: throttling, 503, and timeouts do; other failures (a 500 from a
-// bug, a reset) say nothing about load.
+// overload: a 503 and a timeout do; a 429 is left to the pushback pause
+// (reacting to it twice would shrink the limit to nothing while the pause
+// already holds the traffic back); other failures (a 500 from a bug, a
+// reset) say nothing about load.
 func limitOutcome(v Verdict) limiter.Outcome {
 	switch {
 	case v.Outcome == Success:
 		return limiter.Success
-	case v.Reason == ReasonThrottled, v.Reason == ReasonTimeout, v.RetryAfter > 0:
+	case v.Reason == ReasonThrottled:
+		return limiter.Ignored
+	case v.Reason == ReasonTimeout, v.Reason == ReasonServerError && v.RetryAfter > 0:
 		return limiter.Dropped
 	case v.Reason == ReasonServerError:
 		return limiter.Dropped
