@@ -266,19 +266,15 @@ func (t *limitTransport) obeyPushback(host string, v Verdict) {
 }
 
 // limitOutcome tells the adaptive limit whether the attempt signals
-// overload: a 503 and a timeout do; a 429 is left to the pushback pause
+// overload: a 5xx and a timeout do; a 429 is left to the pushback pause
 // (reacting to it twice would shrink the limit to nothing while the pause
-// already holds the traffic back); other failures (a 500 from a bug, a
-// reset) say nothing about load.
+// already holds the traffic back); other failures (a reset, a refused
+// connection) say nothing about load.
 func limitOutcome(v Verdict) limiter.Outcome {
 	switch {
 	case v.Outcome == Success:
 		return limiter.Success
-	case v.Reason == ReasonThrottled:
-		return limiter.Ignored
-	case v.Reason == ReasonTimeout, v.Reason == ReasonServerError && v.RetryAfter > 0:
-		return limiter.Dropped
-	case v.Reason == ReasonServerError:
+	case v.Reason == ReasonTimeout, v.Reason == ReasonServerError:
 		return limiter.Dropped
 	}
 	return limiter.Ignored
