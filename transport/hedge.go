@@ -118,13 +118,11 @@ func (c HedgeConfig) withDefaults() (HedgeConfig, error) {
 	if c.MaxHedges == 0 {
 		c.MaxHedges = DefaultHedgeConfig.MaxHedges
 	}
-	if c.Budget == nil {
-		b, err := backoff.NewBudget(backoff.DefaultBudgetConfig)
-		if err != nil {
-			return c, err
-		}
-		c.Budget = b
+	b, err := budgetOrDefault(c.Budget)
+	if err != nil {
+		return c, err
 	}
+	c.Budget = b
 	if c.Classifier == nil {
 		c.Classifier = DefaultClassifier
 	}

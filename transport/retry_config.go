@@ -71,17 +71,24 @@ func (c RetryConfig) withDefaults() (RetryConfig, error) {
 		}
 		c.Backoff = s
 	}
-	if c.Budget == nil {
-		b, err := backoff.NewBudget(backoff.DefaultBudgetConfig)
-		if err != nil {
-			return c, err
-		}
-		c.Budget = b
+	b, err := budgetOrDefault(c.Budget)
+	if err != nil {
+		return c, err
 	}
+	c.Budget = b
 	if c.Classifier == nil {
 		c.Classifier = DefaultClassifier
 	}
 	return c, nil
+}
+
+// budgetOrDefault returns b, or, when it is nil, a budget of its own built
+// from backoff.DefaultBudgetConfig.
+func budgetOrDefault(b *backoff.Budget) (*backoff.Budget, error) {
+	if b != nil {
+		return b, nil
+	}
+	return backoff.NewBudget(backoff.DefaultBudgetConfig)
 }
 
 // errorf returns an ErrInvalidConfig error with a message.

@@ -146,13 +146,11 @@ func New(cfg Config) (*Transport, error) {
 			OnRetry:           c.Hooks.OnRetry,
 			OnBudgetExhausted: c.Hooks.OnBudgetExhausted,
 		})
-		if rc.Budget == nil {
-			b, err := backoff.NewBudget(backoff.DefaultBudgetConfig)
-			if err != nil {
-				return nil, err
-			}
-			rc.Budget = b
+		b, err := budgetOrDefault(rc.Budget)
+		if err != nil {
+			return nil, err
 		}
+		rc.Budget = b
 		t.budget = rc.Budget
 		if err := add(Retry(rc)); err != nil {
 			return nil, err
