@@ -10,41 +10,65 @@ import (
 	"go.uber.org/goleak"
 )
 
-// The demo runs end to end on a short schedule, prints its table, and its
-// numbers say what the README claims: the naive retry multiplies the load
-// in the outage, resilient's budget and breaker shed it, and retries
-// recover the flaky phase.
+// The demo runs end to end on a short incident and prints its table, and
+// its numbers say what the README claims. Real time on a loaded machine
+// (with -race) is noisy, so only properties that hold by a wide margin are
+// asserted: the naive retry multiplies the load in the outage and
+// resilient's budget and breaker shed it; resilient leaves a throttling
+// server alone; and it keeps latency down under overload.
 func TestDemoShortRun(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	var out strings.Builder
-	cfg := config{phase: 500 * time.Millisecond, rate: 200, timeout: time.Second, seed: 1}
+	cfg := config{phase: 400 * time.Millisecond, load: 100, timeout: time.Second, seed: 1}
+	start := time.Now()
 	results, err := run(context.Background(), cfg, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Log("\n" + out.String())
-	for _, name := range append(phaseNames, "total") {
-		if !strings.Contains(out.String(), name) {
-			t.Fatalf("table has no %q row", name)
+	t.Logf("ran in %v\n%s", time.Since(start).Round(time.Millisecond), out.String())
+
+	for _, p := range append(phaseNames(), "total") {
+		if !strings.Contains(out.String(), "\n"+p+" ") {
+			t.Errorf("the table has no %q row", p)
 		}
 	}
-	const outage, flaky, total = 2, 1, 5
 	plain, naive, res := results["plain"], results["naive retry"], results["resilient"]
-	if len(plain) != total+1 || len(naive) != total+1 || len(res) != total+1 {
-		t.Fatalf("results: %d %d %d rows, want %d each", len(plain), len(naive), len(res), total+1)
+	for name, r := range results {
+		if len(r.phases) != len(phases)+1 {
+			t.Fatalf("%s: %d summaries, want %d (one per phase and the total)", name, len(r.phases), len(phases)+1)
+		}
+		if calls, want := r.total().calls, plain.total().calls; calls == 0 || calls != want {
+			t.Errorf("%s made %d calls, plain %d: every client must get the same traffic", name, calls, want)
+		}
 	}
-	if plain[total].calls == 0 || plain[total].calls != res[total].calls {
-		t.Fatalf("plain made %d calls, resilient %d: the traffic must be the same", plain[total].calls, res[total].calls)
+
+	outage, brownout, overload := index("outage"), index("brownout"), index("overload")
+	if n, r := load(naive.phases[outage]), load(res.phases[outage]); n < 1.8 || r > 0.9 {
+		t.Errorf("outage load: naive retry %.2fx (want >= 1.8x), resilient %.2fx (want <= 0.9x)", n, r)
 	}
-	// In the outage the naive retry multiplies the load; resilient's
-	// budget and breaker shed it below 1x.
-	if naiveLoad, resLoad := load(naive[outage]), load(res[outage]); naiveLoad < 1.8 || resLoad > 0.9 {
-		t.Errorf("outage load: naive %.2fx (want >= 1.8), resilient %.2fx (want <= 0.9)", naiveLoad, resLoad)
+	if r, p := res.phases[brownout].throttled, plain.phases[brownout].throttled; r >= p {
+		t.Errorf("brownout: resilient sent %d requests that got a 429, plain %d: it did not leave the server alone", r, p)
 	}
-	if okRate(res[flaky]) <= okRate(plain[flaky]) {
-		t.Errorf("flaky phase: resilient %.3f ok, plain %.3f: retries did not help", okRate(res[flaky]), okRate(plain[flaky]))
+	if r, p := res.phases[overload].p99, plain.phases[overload].p99; r >= p/2 {
+		t.Errorf("overload p99: resilient %v, plain %v: want resilient below half", r, p)
 	}
 }
 
-func load(s summary) float64   { return float64(s.backend) / float64(s.calls) }
-func okRate(s summary) float64 { return float64(s.ok) / float64(s.calls) }
+func phaseNames() []string {
+	var names []string
+	for _, p := range phases {
+		names = append(names, p.name)
+	}
+	return names
+}
+
+func index(name string) int {
+	for i, p := range phases {
+		if p.name == name {
+			return i
+		}
+	}
+	panic("no phase " + name)
+}
+
+func load(s summary) float64 { return float64(s.reached) / float64(s.calls) }

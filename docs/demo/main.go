@@ -1,15 +1,17 @@
 // Command demo sends the same traffic through a plain http.Client, a naive
-// retrying client and a resilient one, against three identical flaky
-// backends on loopback, and prints how each fared.
+// retrying client and a resilient one, each against its own loopback
+// backend of bounded capacity, through an incident, and prints how each
+// fared.
 //
 //	go run ./docs/demo
-//	go run ./docs/demo -phase 5s -rate 400
+//	go run ./docs/demo -phase 4s -load 300
 //
-// Each backend runs the same fault schedule (internal/chaos, same seed):
-// healthy, flaky (resets and 503s), outage (every request 503), throttled
-// (429 with Retry-After) and recovered. The traffic is open-loop: every
-// client starts the same calls at the same instants, whatever happened to
-// earlier calls, as real users would.
+// The incident (phases.go): healthy; an outage (every request 503); a
+// brownout (a request quota below the offered rate, the rest answered 429
+// with Retry-After); an overload (2.5× the backend's capacity); and
+// recovery. The traffic is open-loop: every client starts the same calls
+// at the same instants, whatever happened to earlier calls, as real users
+// would.
 package main
 
 import (
@@ -17,25 +19,26 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"time"
 )
 
 func main() {
-	phase := flag.Duration("phase", 2*time.Second, "unit length of the fault phases (the outage lasts 2.5 units)")
-	rate := flag.Int("rate", 200, "calls per second sent through each client")
+	phase := flag.Duration("phase", 2*time.Second, "unit length of the phases (the whole run lasts 9.5 units)")
+	load := flag.Float64("load", 200, "calls per second through each client while healthy: half the backend's capacity (the overload sends 5×)")
 	timeout := flag.Duration("timeout", 2*time.Second, "per-call timeout (the caller's deadline)")
-	seed := flag.Uint64("seed", 1, "fault schedule seed")
+	seed := flag.Uint64("seed", 1, "seed of the backends' service times")
 	flag.Parse()
-	if *phase <= 0 || *rate <= 0 || *timeout <= 0 {
-		fmt.Fprintln(os.Stderr, "demo: -phase, -rate and -timeout must be positive")
+	if *phase <= 0 || *load <= 0 || *timeout <= 0 {
+		fmt.Fprintln(os.Stderr, "demo: -phase, -load and -timeout must be positive")
 		os.Exit(2)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	cfg := config{phase: *phase, rate: *rate, timeout: *timeout, seed: *seed}
+	cfg := config{phase: *phase, load: *load, timeout: *timeout, seed: *seed}
 	if _, err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
@@ -43,34 +46,32 @@ func main() {
 }
 
 type config struct {
-	phase   time.Duration
-	rate    int
-	timeout time.Duration
+	phase   time.Duration // the unit of the phases' lengths
+	load    float64       // calls/s while healthy: half the capacity
+	timeout time.Duration // the caller's deadline per call
 	seed    uint64
 }
 
+// workers is the backend's concurrency: enough for the healthy load to use
+// half of it.
+func (c config) workers() int {
+	return max(1, int(math.Round(2*c.load*serviceTime.Seconds())))
+}
+
+// capacity is the backend's throughput in requests per second.
+func (c config) capacity() float64 {
+	return float64(c.workers()) / serviceTime.Seconds()
+}
+
 // run drives the traffic, prints the live progress line to progress and
-// the comparison table to out, and returns each client's summary per phase
-// (the last entry is the total).
-func run(ctx context.Context, cfg config, out, progress io.Writer) (map[string][]summary, error) {
+// the comparison to out, and returns each client's results.
+func run(ctx context.Context, cfg config, out, progress io.Writer) (map[string]result, error) {
 	contenders, err := newContenders(cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		for _, c := range contenders {
-			c.close()
-		}
-	}()
-
-	_, end := phaseStarts(cfg.phase)
-	fmt.Fprintf(out, "Sending %d calls/s through each client for %v; per-call timeout %v.\nPhases:", cfg.rate, end, cfg.timeout)
-	for i, name := range phaseNames {
-		fmt.Fprintf(out, " %s %v", name, time.Duration(phaseLengths[i]*float64(cfg.phase)))
-	}
-	window, brk := breakerTimes(cfg.phase)
-	fmt.Fprintf(out, "\nresilient: defaults, with the breaker's window and break scaled to this compressed timeline (%v and %v; defaults 10s and 5s).\n\n", window, brk)
+	defer closeAll(contenders)
+	printHeader(out, cfg)
 	drive(ctx, cfg, contenders, progress)
-	fmt.Fprintln(out)
-	return report(out, contenders), nil
+	return report(out, cfg, contenders), nil
 }
