@@ -25,6 +25,10 @@ type Hooks struct {
 	OnCallEnd func(CallEnd)
 	// OnAttempt is called before each attempt is sent.
 	OnAttempt func(RetryEvent)
+	// OnAttemptEnd is called when each attempt that was sent (retries
+	// and hedges included; not those our own stages refused) has its
+	// response headers or its error.
+	OnAttemptEnd func(AttemptEnd)
 	// OnRetry is called when a retry has been decided, before its wait.
 	OnRetry func(RetryEvent)
 	// OnBudgetExhausted is called when the retry budget refused a retry.
@@ -63,6 +67,19 @@ type CallEnd struct {
 	Duration time.Duration
 }
 
+// AttemptEnd describes one attempt that was sent.
+type AttemptEnd struct {
+	Request *http.Request
+	// Attempt is the attempt's number within its call (1 for the first).
+	Attempt int
+	// StatusCode is the attempt's status, or 0 with Err.
+	StatusCode int
+	Err        error
+	// Duration is the time from sending to the response headers (or the
+	// error), the attempt timeout included.
+	Duration time.Duration
+}
+
 // Rejection describes a call that one of our own stages refused.
 type Rejection struct {
 	Request *http.Request
@@ -79,7 +96,7 @@ type Pushback struct {
 }
 
 func (h Hooks) any() bool {
-	return h.OnCallStart != nil || h.OnCallEnd != nil || h.OnAttempt != nil || h.OnRetry != nil ||
+	return h.OnCallStart != nil || h.OnCallEnd != nil || h.OnAttempt != nil || h.OnAttemptEnd != nil || h.OnRetry != nil ||
 		h.OnBudgetExhausted != nil || h.OnBreakerStateChange != nil || h.OnRejected != nil || h.OnPushback != nil
 }
 
@@ -91,11 +108,13 @@ type callState struct {
 
 type callStateKey struct{}
 
-// countAttempt adds one attempt to the call of ctx, if it is observed.
-func countAttempt(ctx context.Context) {
+// countAttempt adds one attempt to the call of ctx, if it is observed, and
+// returns its number (0 when the call is not observed).
+func countAttempt(ctx context.Context) int {
 	if cs, ok := ctx.Value(callStateKey{}).(*callState); ok {
-		cs.attempts.Add(1)
+		return int(cs.attempts.Add(1))
 	}
+	return 0
 }
 
 // observe returns the outermost stage of an observed stack.
@@ -143,12 +162,25 @@ func rejectionStage(err error) string {
 }
 
 // countingAttempts counts every attempt that reaches it for the observed
-// call: installed just above the attempt timeout, below hedging.
-func countingAttempts(next http.RoundTripper) http.RoundTripper {
-	return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
-		countAttempt(req.Context())
-		return next.RoundTrip(req)
-	})
+// call, and reports its end: installed just above the attempt timeout,
+// below hedging and our own refusals.
+func countingAttempts(onEnd func(AttemptEnd)) Middleware {
+	return func(next http.RoundTripper) http.RoundTripper {
+		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			n := countAttempt(req.Context())
+			if onEnd == nil {
+				return next.RoundTrip(req)
+			}
+			start := time.Now()
+			resp, err := next.RoundTrip(req)
+			end := AttemptEnd{Request: req, Attempt: n, Err: err, Duration: time.Since(start)}
+			if resp != nil {
+				end.StatusCode = resp.StatusCode
+			}
+			onEnd(end)
+			return resp, err
+		})
+	}
 }
 
 // joinRetryHooks calls a's hook, then b's, for each that is set.

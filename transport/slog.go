@@ -52,6 +52,14 @@ func SlogHooks(l *slog.Logger) Hooks {
 			l.LogAttrs(ctx, slog.LevelDebug, "resilient: attempt",
 				slog.String("host", e.Request.URL.Host), slog.Int("attempt", e.Attempt))
 		},
+		OnAttemptEnd: func(e AttemptEnd) {
+			attrs := []slog.Attr{slog.String("host", e.Request.URL.Host), slog.Int("attempt", e.Attempt),
+				slog.Int("status", e.StatusCode), slog.Duration("duration", e.Duration)}
+			if e.Err != nil {
+				attrs = append(attrs, slog.String("error", e.Err.Error()))
+			}
+			l.LogAttrs(ctx, slog.LevelDebug, "resilient: attempt end", attrs...)
+		},
 		OnRetry: func(e RetryEvent) {
 			l.LogAttrs(ctx, slog.LevelDebug, "resilient: retry",
 				slog.String("host", e.Request.URL.Host), slog.Int("attempt", e.Attempt),

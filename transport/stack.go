@@ -204,7 +204,7 @@ func New(cfg Config) (*Transport, error) {
 		})
 	}
 	if observed {
-		mws = append(mws, countingAttempts)
+		mws = append(mws, countingAttempts(c.Hooks.OnAttemptEnd))
 	}
 	if !c.DisableAttemptTimeout {
 		if err := add(AttemptTimeout(c.AttemptTimeout)); err != nil {
