@@ -38,6 +38,8 @@ func All() []Comparison {
 		RetryComparison(),
 		RetryBreakerComparison(),
 		StackComparison(),
+		SlotComparison(),
+		RateComparison(),
 	}
 }
 

@@ -92,6 +92,7 @@ func TestStackE2EFlaky(t *testing.T) {
 		}
 	}
 	st := inj.Stats()
+	t.Logf("%d of %d ok; %d resets, %d 502s injected; %d requests", ok, calls, st.Reset, st.Status, srv.requests.Load())
 	if ok < calls*97/100 {
 		t.Fatalf("%d of %d calls ok with %d resets and %d 502s injected, want >= 97%%", ok, calls, st.Reset, st.Status)
 	}
