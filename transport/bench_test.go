@@ -2,6 +2,8 @@ package transport_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -130,4 +132,16 @@ func BenchmarkStdlibTwoTimeouts(b *testing.B) {
 		})
 	}
 	benchRoundTrip(b, withTimeout(withTimeout(okStub)))
+}
+
+// The default stack observed by SlogHooks on a logger at Info: a healthy
+// call logs nothing, and should cost little more than the stack itself.
+func BenchmarkStackSlogInfo(b *testing.B) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	rt, err := transport.New(transport.Config{Base: okStub, DisableTotalTimeout: true, DisableAttemptTimeout: true,
+		Hooks: transport.SlogHooks(logger)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRoundTrip(b, rt)
 }

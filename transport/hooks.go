@@ -108,6 +108,22 @@ type callState struct {
 
 type callStateKey struct{}
 
+// callCtx is the caller's context carrying the call's state: one
+// allocation where context.WithValue and a separate state would be two.
+// Every other key, Done, Deadline and Err are the caller's context's, so
+// contexts derived from it find the caller's cancellation as usual.
+type callCtx struct {
+	context.Context
+	state callState
+}
+
+func (c *callCtx) Value(key any) any {
+	if key == (callStateKey{}) {
+		return &c.state
+	}
+	return c.Context.Value(key)
+}
+
 // countAttempt adds one attempt to the call of ctx, if it is observed, and
 // returns its number (0 when the call is not observed).
 func countAttempt(ctx context.Context) int {
@@ -125,8 +141,9 @@ func observe(h Hooks, classifier Classifier) Middleware {
 				h.OnCallStart(CallStart{Request: req})
 			}
 			start := time.Now()
-			cs := &callState{}
-			resp, err := next.RoundTrip(req.WithContext(context.WithValue(req.Context(), callStateKey{}, cs)))
+			cc := &callCtx{Context: req.Context()}
+			cs := &cc.state
+			resp, err := next.RoundTrip(req.WithContext(cc))
 			if resp != nil && resp.Request != nil {
 				resp.Request = req
 			}

@@ -18,6 +18,8 @@ import (
 //     retry, a breaker opening or being isolated.
 //
 // Nothing is logged unless a logger is given: a nil l returns zero Hooks.
+// A hook whose level the logger does not enable returns before building
+// its record, so Debug events cost little on a logger set to Info.
 // The records carry the method, host and path, never the query or
 // headers, which may hold secrets.
 func SlogHooks(l *slog.Logger) Hooks {
@@ -49,10 +51,16 @@ func SlogHooks(l *slog.Logger) Hooks {
 			l.LogAttrs(ctx, level, "resilient: call", attrs...)
 		},
 		OnAttempt: func(e RetryEvent) {
+			if !l.Enabled(ctx, slog.LevelDebug) {
+				return
+			}
 			l.LogAttrs(ctx, slog.LevelDebug, "resilient: attempt",
 				slog.String("host", e.Request.URL.Host), slog.Int("attempt", e.Attempt))
 		},
 		OnAttemptEnd: func(e AttemptEnd) {
+			if !l.Enabled(ctx, slog.LevelDebug) {
+				return
+			}
 			attrs := []slog.Attr{slog.String("host", e.Request.URL.Host), slog.Int("attempt", e.Attempt),
 				slog.Int("status", e.StatusCode), slog.Duration("duration", e.Duration)}
 			if e.Err != nil {
@@ -61,6 +69,9 @@ func SlogHooks(l *slog.Logger) Hooks {
 			l.LogAttrs(ctx, slog.LevelDebug, "resilient: attempt end", attrs...)
 		},
 		OnRetry: func(e RetryEvent) {
+			if !l.Enabled(ctx, slog.LevelDebug) {
+				return
+			}
 			l.LogAttrs(ctx, slog.LevelDebug, "resilient: retry",
 				slog.String("host", e.Request.URL.Host), slog.Int("attempt", e.Attempt),
 				slog.Duration("delay", e.Delay), slog.String("reason", e.Verdict.Reason.String()),
@@ -81,6 +92,9 @@ func SlogHooks(l *slog.Logger) Hooks {
 				slog.Uint64("failures", c.Snapshot.Failures), slog.Uint64("calls", c.Snapshot.Calls))
 		},
 		OnRejected: func(r Rejection) {
+			if !l.Enabled(ctx, slog.LevelDebug) {
+				return
+			}
 			l.LogAttrs(ctx, slog.LevelDebug, "resilient: rejected",
 				slog.String("host", r.Request.URL.Host), slog.String("stage", r.Stage),
 				slog.String("error", r.Err.Error()))
