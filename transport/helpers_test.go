@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/resilient-go/resilient/transport"
 )
 
 func TestMain(m *testing.M) {
@@ -22,9 +24,8 @@ var okStub = stubFunc(func(req *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: req}, nil
 })
 
-type stubFunc func(*http.Request) (*http.Response, error)
-
-func (f stubFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+// stubFunc is the package's own RoundTripperFunc, under a shorter name.
+type stubFunc = transport.RoundTripperFunc
 
 // script is a RoundTripper that plays a fixed sequence of results, one per
 // attempt, repeating the last one, and records what it was sent.
