@@ -7,5 +7,5 @@ common="-test.run ^$ -test.cpu 1,4,16 -test.benchmem -test.benchtime 200ms"
 ./queue.test $common -test.bench 'Parallel' > $OUT/queue.txt 2>&1
 ./limiter.test $common -test.bench 'Parallel' > $OUT/limiter.txt 2>&1
 ./transport.test $common -test.bench 'Parallel' > $OUT/transport.txt 2>&1
-./bench.test $common -test.bench 'All/.*/parallel' > $OUT/bench.txt 2>&1
+./bench.test $common -test.bench 'All/.*/.*/parallel' > $OUT/bench.txt 2>&1
 echo done
