@@ -1,0 +1,52 @@
+package otelx
+
+import "go.opentelemetry.io/otel/attribute"
+
+// Event names, one per kind of span event the hooks add.
+const (
+	// EventRetry: a failed attempt will be retried after a delay.
+	EventRetry = "resilient.retry"
+	// EventBudgetExhausted: a failed attempt would have been retried, but
+	// the retry budget refused (the call ends with that attempt's result).
+	EventBudgetExhausted = "resilient.retry.budget_exhausted"
+	// EventRejected: one of our own stages (an open breaker, a rate or
+	// concurrency limit, a pushback pause, a full queue) refused the call
+	// before sending it.
+	EventRejected = "resilient.rejected"
+	// EventPushback: the server answered with Retry-After (a 429 or 503),
+	// which pauses the host for the whole client unless the stack's
+	// pushback is disabled.
+	EventPushback = "resilient.pushback"
+)
+
+// Attribute keys of the events and of the call's span.
+const (
+	// KeyHost is the host key of the call (the breaker key by default),
+	// set on the span when the call ends.
+	KeyHost = attribute.Key("resilient.host")
+	// KeyAttempts is the number of attempts the call sent (hedges
+	// included; 0 when it was refused before any), set on the span when
+	// the call ends.
+	KeyAttempts = attribute.Key("resilient.attempts")
+	// KeyOutcome is how the call's final result counts toward the host's
+	// health ("success", "failure", "ignored"), set when the call ends.
+	KeyOutcome = attribute.Key("resilient.outcome")
+	// KeyAttempt is the 1-based number of the attempt an event is about.
+	KeyAttempt = attribute.Key("resilient.attempt")
+	// KeyDelay is the wait before the next attempt, in seconds.
+	KeyDelay = attribute.Key("resilient.retry.delay")
+	// KeyReason is why the attempt was judged as it was (see
+	// transport.Reason: "server_error", "throttled", "timeout"…).
+	KeyReason = attribute.Key("resilient.reason")
+	// KeyRetryAfter is the delay the server asked for with Retry-After,
+	// in seconds, before our clamp.
+	KeyRetryAfter = attribute.Key("resilient.retry_after")
+	// KeyStage is the stage that refused a call: "breaker", "limit" or
+	// "queue".
+	KeyStage = attribute.Key("resilient.stage")
+	// KeyStatusCode is an attempt's HTTP status (the semantic
+	// conventions' name), absent for a transport error.
+	KeyStatusCode = attribute.Key("http.response.status_code")
+	// KeyErrorMessage is an attempt's or a rejection's error text.
+	KeyErrorMessage = attribute.Key("error.message")
+)

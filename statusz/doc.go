@@ -1,0 +1,31 @@
+// Package statusz serves a live status page of the resilience stack, the
+// "topz" of a service's outgoing calls: which breakers are open and how
+// often each host failed recently, the per-host limits, queues and
+// pushback pauses, the retry budget left, and how well the connection pool
+// reuses its connections.
+//
+// Mount a Handler in the service's own mux, or on a side port kept off the
+// public network:
+//
+//	stack, err := transport.New(transport.Config{})
+//	…
+//	page, err := statusz.New(statusz.Config{Title: "payments client", Snapshot: stack.Snapshot})
+//	…
+//	mux.Handle("/debug/resilience", page)
+//
+// People get an HTML page that reloads itself (a meta refresh: no script
+// at all, readable in any browser or a text one); machines get the same
+// data as JSON, by asking for it with "Accept: application/json" or with
+// "?format=json". The JSON document is a Status, whose field names and
+// units (rates in [0, 1], durations in seconds, times in RFC 3339) are
+// part of the API.
+//
+// Each request calls the snapshot function once: the page costs nothing
+// while nobody looks, and reading it takes no lock that a request holds
+// (see transport.Transport.Snapshot). The page shows host names and
+// counters, never URLs, headers or bodies; still, it tells a reader which
+// backends a service calls, so do not expose it publicly.
+//
+// For alerting and history, export the same state as metrics; the page
+// is for the moment someone asks "what is the client doing right now?".
+package statusz

@@ -1,0 +1,68 @@
+package statusz_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/resilient-go/resilient/breaker"
+	"github.com/resilient-go/resilient/statusz"
+	"github.com/resilient-go/resilient/transport"
+)
+
+// A backend in an outage trips the client's breaker; the status page,
+// mounted on the service's mux, shows it to people (HTML) and to machines
+// (JSON, read here).
+func ExampleNew() {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer backend.Close()
+
+	stack, err := transport.New(transport.Config{
+		DisableRetry: true,
+		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{
+			Breaker: breaker.Config{MinThroughput: 5, BreakDuration: time.Minute},
+		}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer stack.CloseIdleConnections()
+	client := &http.Client{Transport: stack}
+	for range 6 {
+		if resp, err := client.Get(backend.URL); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+
+	page, err := statusz.New(statusz.Config{Title: "catalog client", Snapshot: stack.Snapshot})
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/debug/resilience", page)
+	admin := httptest.NewServer(mux)
+	defer admin.Close()
+
+	resp, err := http.Get(admin.URL + "/debug/resilience?format=json")
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var st statusz.Status
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		panic(err)
+	}
+	fmt.Println(st.Title)
+	for _, b := range st.Breakers {
+		fmt.Printf("breaker %s: %d of %d calls failed, %d rejected\n", b.State, b.Failures, b.Calls, b.Rejected)
+	}
+	// Output:
+	// catalog client
+	// breaker open: 5 of 5 calls failed, 1 rejected
+}

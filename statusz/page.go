@@ -1,0 +1,68 @@
+package statusz
+
+import (
+	"embed"
+	"html/template"
+	"strconv"
+	"time"
+)
+
+//go:embed page.html
+var pageFS embed.FS
+
+// pageTemplate is parsed once; html/template escapes every value, host
+// names included.
+var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{
+	"pct":  pct,
+	"secs": secs,
+}).ParseFS(pageFS, "page.html"))
+
+// page is what the HTML template renders: the Status and what people
+// want first (what is not closed, what is paused).
+type page struct {
+	Status
+	// Refresh is the reload period in whole seconds; 0 turns it off.
+	Refresh int
+	// NotClosed holds the breakers that refuse calls or are forced.
+	NotClosed []Breaker
+	// Paused counts the hosts paused by server pushback.
+	Paused int
+}
+
+func newPage(st Status, refresh time.Duration) page {
+	p := page{Status: st}
+	if refresh > 0 {
+		p.Refresh = int(refresh / time.Second)
+	}
+	for _, b := range st.Breakers {
+		if b.State != "closed" {
+			p.NotClosed = append(p.NotClosed, b)
+		}
+	}
+	for _, h := range st.Hosts {
+		if h.PausedUntil.After(st.Time) {
+			p.Paused++
+		}
+	}
+	return p
+}
+
+// Until says how long until t, from the snapshot's time.
+func (p page) Until(t time.Time) string {
+	d := t.Sub(p.Time)
+	if d <= 0 {
+		return "due"
+	}
+	return "in " + d.Round(100*time.Millisecond).String()
+}
+
+func pct(f float64) string {
+	return strconv.FormatFloat(100*f, 'f', 1, 64) + " %"
+}
+
+func secs(s float64) string {
+	if s == 0 {
+		return "–"
+	}
+	return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
+}
