@@ -1,0 +1,125 @@
+package promx
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/resilient-go/resilient/transport"
+)
+
+// lazyCounter is one child of a CounterVec, resolved on first use: a label
+// set appears in the exposition once it has happened (no rows of zeros for
+// outcomes a host never had), and from then on an increment costs one
+// atomic load, where WithLabelValues would hash the labels on every call.
+type lazyCounter struct {
+	p atomic.Pointer[prometheus.Counter]
+}
+
+// get returns the counter, resolving it with vec and lvs the first time.
+func (l *lazyCounter) get(vec *prometheus.CounterVec, lvs ...string) prometheus.Counter {
+	if c := l.p.Load(); c != nil {
+		return *c
+	}
+	c := vec.WithLabelValues(lvs...)
+	l.p.CompareAndSwap(nil, &c)
+	return *l.p.Load()
+}
+
+// numOutcomes is the number of transport.Outcome values (Success, Failure,
+// Ignored) that have a slot of their own in hostMetrics.
+const numOutcomes = int(transport.Ignored) + 1
+
+// codeClasses are the values of the attempts' code label, by index of
+// codeClass.
+var codeClasses = [...]string{"error", "1xx", "2xx", "3xx", "4xx", "5xx", "other"}
+
+// codeClass returns the index in codeClasses of an attempt's result.
+func codeClass(status int, err error) int {
+	switch {
+	case err != nil || status == 0:
+		return 0
+	case status >= 100 && status < 600:
+		return status / 100
+	}
+	return len(codeClasses) - 1
+}
+
+// lazyObserver is lazyCounter's twin for one child of a HistogramVec.
+type lazyObserver struct {
+	p atomic.Pointer[prometheus.Observer]
+}
+
+func (l *lazyObserver) get(vec *prometheus.HistogramVec, lvs ...string) prometheus.Observer {
+	if o := l.p.Load(); o != nil {
+		return *o
+	}
+	o := vec.WithLabelValues(lvs...)
+	l.p.CompareAndSwap(nil, &o)
+	return *l.p.Load()
+}
+
+// hostMetrics holds one host's hot-path series, each resolved on first use.
+type hostMetrics struct {
+	label    string
+	calls    [numOutcomes]lazyCounter
+	attempts [len(codeClasses)]lazyCounter
+	duration lazyObserver
+}
+
+// hostTable maps a request's host to its hostMetrics. Reads are one atomic
+// load and a map lookup, with no lock and no allocation; a new host copies
+// the map under mu (copy on write), which happens at most MaxHosts times.
+type hostTable struct {
+	max   int
+	hosts atomic.Pointer[map[string]*hostMetrics]
+	mu    sync.Mutex   // serializes writers of hosts
+	other *hostMetrics // requires mu held; nil until a host overflows
+}
+
+func newHostTable(max int) *hostTable {
+	t := &hostTable{max: max}
+	empty := map[string]*hostMetrics{}
+	t.hosts.Store(&empty)
+	return t
+}
+
+// get returns host's metrics, or those of OtherHost once MaxHosts hosts
+// have their own.
+func (t *hostTable) get(host string) *hostMetrics {
+	if h, ok := (*t.hosts.Load())[host]; ok {
+		return h
+	}
+	return t.add(host)
+}
+
+// label returns the host label that host's events are counted under.
+func (t *hostTable) label(host string) string {
+	return t.get(host).label
+}
+
+func (t *hostTable) add(host string) *hostMetrics {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := *t.hosts.Load()
+	if h, ok := old[host]; ok {
+		return h
+	}
+	if t.other == nil {
+		t.other = &hostMetrics{label: OtherHost}
+	}
+	if host == OtherHost || len(old) >= t.max {
+		// A host named "other" shares the overflow's series rather than
+		// having two children with one label set.
+		return t.other
+	}
+	next := make(map[string]*hostMetrics, len(old)+1)
+	for k, v := range old {
+		next[k] = v
+	}
+	h := &hostMetrics{label: host}
+	next[host] = h
+	t.hosts.Store(&next)
+	return h
+}
