@@ -1,0 +1,174 @@
+package twirpx
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/twitchtv/twirp"
+
+	"github.com/resilient-go/resilient/transport"
+)
+
+// ErrInvalidConfig is wrapped by every configuration error of this package
+// (New and DeadlineHandler). Errors of the stack below (transport.New and
+// the cores) wrap their own package's ErrInvalidConfig.
+var ErrInvalidConfig = errors.New("twirpx: invalid config")
+
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+}
+
+// DefaultTimeoutHeader is the request header that carries a call's
+// remaining time to the server, unless Config.TimeoutHeader names another.
+//
+// It carries a duration, not a point in time, so that clocks that disagree
+// do not matter, in the encoding of gRPC's grpc-timeout header: at most
+// eight digits and a unit, H, M, S, m (milliseconds), u or n ("1500m"). The
+// name is ours, not Twirp's: Twirp's protocol has no deadline header, and a
+// Twirp-* name could collide with a future one.
+const DefaultTimeoutHeader = "Resilient-Timeout"
+
+// Config configures New. The zero Config gives the recommended stack for a
+// Twirp client: transport.New's defaults, Twirp-aware classification, one
+// breaker per Twirp method and host, no method retried after it was sent
+// (Twirp calls are POSTs), and the remaining time sent in
+// DefaultTimeoutHeader. Each field says what its zero value means.
+type Config struct {
+	// Transport configures the resilient stack under the client (see
+	// transport.Config, whose zero value is the recommended stack). twirpx
+	// fills in, where they are zero:
+	//   - Classifier: DefaultClassifier, which judges Twirp error codes;
+	//   - Breaker.Key: one breaker per Twirp method and host (see
+	//     Client.MethodKey);
+	//   - Limit.Key: per method too when LimitPerMethod is set.
+	// Base, nil or not, gets twirpx's wire stage on top of it: it sends the
+	// timeout header on each attempt and reads Twirp error bodies for the
+	// classifier.
+	Transport transport.Config
+
+	// Methods sets each method's policy, keyed by "Service/Method", with
+	// the names that twirp.ServiceName and twirp.MethodName report (the
+	// service without its proto package, as in "Haberdasher/MakeHat");
+	// "Service/*" covers every method of a service and "*" every method.
+	// The most specific key wins. Nil means every method gets the zero
+	// MethodPolicy: not idempotent, no timeout of its own.
+	Methods map[string]MethodPolicy
+
+	// LimitPerMethod keys the load control of Transport.Limit (rate and
+	// concurrency limits, queues, server pushback pauses) per Twirp method
+	// and host instead of per host, when Transport.Limit.Key is nil. False
+	// (the default) keeps it per host: a server that asks this client to
+	// slow down (resource_exhausted or unavailable with a retry_after)
+	// pauses every method to that host.
+	LimitPerMethod bool
+
+	// TimeoutHeader names the request header that carries each attempt's
+	// remaining time (see DefaultTimeoutHeader). Empty means
+	// DefaultTimeoutHeader. DisableTimeoutHeader sends none, which saves
+	// the copy of the request headers that adding one takes.
+	TimeoutHeader        string
+	DisableTimeoutHeader bool
+
+	// ClientHooks are Twirp client hooks to install on the generated
+	// client, chained in order (twirp.ChainClientHooks) into the one
+	// ClientHooks value that ClientOptions returns, since
+	// twirp.WithClientHooks replaces any hooks set before it. Their Error
+	// hook sees errors as the caller does: with the code that twirpx gives
+	// a transport failure (unavailable, deadline_exceeded...), not the
+	// generated client's internal. Nil means no hooks.
+	ClientHooks []*twirp.ClientHooks
+}
+
+// MethodPolicy is the policy of the methods that one Config.Methods key
+// names. The zero MethodPolicy is the default of every method.
+type MethodPolicy struct {
+	// Idempotent says that the method may run twice for one call: its
+	// effect is the same (a read, a set, an upsert keyed by the request),
+	// so a failed attempt that may have reached the server can be retried
+	// and hedged. False, the default, retries the method only when the
+	// error proves the request was never sent (a refused connection, our
+	// own breaker or limiter rejecting it).
+	Idempotent bool
+
+	// Timeout bounds every call of the method, retries and waits
+	// included, like Transport.TotalTimeout but for this method; the
+	// caller's own deadline still wins when it is sooner. Zero means the
+	// method has no timeout of its own (TotalTimeout applies). Negative is
+	// an error, and so is a Timeout longer than TotalTimeout, which would
+	// never be reached.
+	Timeout time.Duration
+}
+
+// validate checks c and returns it with its defaults filled in, the
+// Transport ones aside (New sets those, as they need the client).
+func (c Config) validate() (Config, error) {
+	if c.TimeoutHeader == "" {
+		c.TimeoutHeader = DefaultTimeoutHeader
+	}
+	if !validHeaderName(c.TimeoutHeader) {
+		return c, errorf("Config.TimeoutHeader %q is not a valid header name", c.TimeoutHeader)
+	}
+	// The stage sets the header map directly: the name must be in the
+	// canonical form that Header.Get looks up on the server.
+	c.TimeoutHeader = http.CanonicalHeaderKey(c.TimeoutHeader)
+	total := c.Transport.TotalTimeout
+	if total == 0 {
+		total = transport.DefaultConfig.TotalTimeout
+	}
+	// Sorted, so that the first error reported does not depend on map order.
+	keys := make([]string, 0, len(c.Methods))
+	for k := range c.Methods {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, _, err := parseMethodKey(k); err != nil {
+			return c, err
+		}
+		p := c.Methods[k]
+		if p.Timeout < 0 {
+			return c, errorf("Config.Methods[%q].Timeout is %v, must be >= 0 (0 means no timeout of its own)", k, p.Timeout)
+		}
+		if p.Timeout > total && !c.Transport.DisableTotalTimeout && c.Transport.TotalTimeout >= 0 {
+			return c, errorf("Config.Methods[%q].Timeout %v exceeds Transport.TotalTimeout %v, which would end the call first: raise TotalTimeout or set DisableTotalTimeout", k, p.Timeout, total)
+		}
+	}
+	return c, nil
+}
+
+// parseMethodKey splits a Config.Methods key into its service and method
+// ("*" for a wildcard).
+func parseMethodKey(k string) (service, method string, err error) {
+	if k == "*" {
+		return "*", "*", nil
+	}
+	service, method, ok := strings.Cut(k, "/")
+	if !ok || service == "" || method == "" || strings.Contains(method, "/") ||
+		strings.Contains(service, "*") || (strings.Contains(method, "*") && method != "*") {
+		return "", "", errorf(`Config.Methods key %q must be "Service/Method", "Service/*" or "*"`, k)
+	}
+	return service, method, nil
+}
+
+// validHeaderName reports whether s is an RFC 9110 token, as a header
+// name must be. (golang.org/x/net/http/httpguts has this check, but its
+// package pulls golang.org/x/text into the module for one loop.)
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,79 @@
+package twirpx_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/resilient-go/resilient/transport"
+	"github.com/resilient-go/resilient/twirpx"
+)
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  twirpx.Config
+		want string // in the message
+	}{
+		{"method key without a slash", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"MakeHat": {}}}, `"MakeHat"`},
+		{"method key with two slashes", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"a/b/c": {}}}, `"a/b/c"`},
+		{"empty method", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"Haberdasher/": {}}}, `"Haberdasher/"`},
+		{"wildcard service", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"*/MakeHat": {}}}, `"*/MakeHat"`},
+		{"partial wildcard", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"Haberdasher/Make*": {}}}, `"Haberdasher/Make*"`},
+		{"negative timeout", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"S/M": {Timeout: -time.Second}}}, "Timeout is -1s"},
+		{"timeout past the total", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"S/M": {Timeout: time.Minute}}}, "exceeds Transport.TotalTimeout 15s"},
+		{"bad header", twirpx.Config{TimeoutHeader: "Bad Header"}, `"Bad Header"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := twirpx.New(tc.cfg)
+			if c != nil || !errors.Is(err, twirpx.ErrInvalidConfig) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("New = %v, %v; want ErrInvalidConfig naming %s", c, err, tc.want)
+			}
+		})
+	}
+	t.Run("the stack's own errors", func(t *testing.T) {
+		_, err := twirpx.New(twirpx.Config{Transport: transport.Config{TotalTimeout: -1}})
+		if !errors.Is(err, transport.ErrInvalidConfig) {
+			t.Errorf("New = %v, want transport.ErrInvalidConfig", err)
+		}
+	})
+}
+
+func TestNewAcceptsGoodConfig(t *testing.T) {
+	for _, cfg := range []twirpx.Config{
+		{},
+		{Methods: map[string]twirpx.MethodPolicy{"*": {Idempotent: true}, "S/*": {}, "S/M": {Timeout: 15 * time.Second}}},
+		{Methods: map[string]twirpx.MethodPolicy{"S/M": {Timeout: time.Hour}}, Transport: transport.Config{DisableTotalTimeout: true}},
+		{TimeoutHeader: "X-Timeout", LimitPerMethod: true},
+	} {
+		c, err := twirpx.New(cfg)
+		if err != nil {
+			t.Fatalf("New(%+v): %v", cfg, err)
+		}
+		if c.HTTPClient() == nil || len(c.ClientOptions()) != 1 {
+			t.Errorf("New(%+v) gives client %v with %d options, want a client and 1 option (no hooks)", cfg, c.HTTPClient(), len(c.ClientOptions()))
+		}
+		c.CloseIdleConnections()
+	}
+}
+
+func TestDeadlineHandlerRejectsBadConfig(t *testing.T) {
+	ok := http.NotFoundHandler()
+	for _, tc := range []struct {
+		name string
+		next http.Handler
+		cfg  twirpx.DeadlineConfig
+	}{
+		{"nil handler", nil, twirpx.DeadlineConfig{}},
+		{"negative max", ok, twirpx.DeadlineConfig{Max: -time.Second}},
+		{"bad header", ok, twirpx.DeadlineConfig{Header: "a:b"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if h, err := twirpx.DeadlineHandler(tc.next, tc.cfg); h != nil || !errors.Is(err, twirpx.ErrInvalidConfig) {
+				t.Errorf("DeadlineHandler = %v, %v; want ErrInvalidConfig", h, err)
+			}
+		})
+	}
+}
