@@ -13,7 +13,7 @@ import (
 // gives the recommended defaults; each field says what its zero value
 // means. Stages, outermost first:
 //
-//	[coalesce] → total timeout → retry → [hedge] → breaker (per host) → limit + queue (per host) → attempt timeout → base
+//	[coalesce] → total timeout → retry → [hedge] → breaker (per host) → limit + queue (per host) → attempt timeout → [Attempt middlewares] → base
 type Config struct {
 	// Base is the RoundTripper at the bottom of the stack. Nil means a
 	// tuned connection pool of our own (package pool, built from Pool),
@@ -70,6 +70,13 @@ type Config struct {
 	// Classifier judges every attempt for every stage. Nil means
 	// DefaultClassifier.
 	Classifier Classifier
+
+	// Attempt holds middlewares that run on every attempt (retries and
+	// hedges included), innermost of all, just above Base; the first is
+	// outermost. Use it for what must see each attempt as sent: a
+	// logical-clock stamp (lclock/lclockhttp), a header signed per attempt,
+	// a fault injector in tests. Nil entries are an error.
+	Attempt []Middleware
 
 	// Hooks observe every stage (see Hooks; SlogHooks logs them). The
 	// zero value observes nothing and costs nothing.
@@ -211,6 +218,12 @@ func New(cfg Config) (*Transport, error) {
 			return nil, err
 		}
 	}
+	for i, mw := range c.Attempt {
+		if mw == nil {
+			return nil, errorf("Attempt[%d] is nil", i)
+		}
+	}
+	mws = append(mws, c.Attempt...)
 	t.rt = Chain(base, mws...)
 	return t, nil
 }
