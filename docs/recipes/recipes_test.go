@@ -281,3 +281,44 @@ func TestRecipeDirsSkipsHiddenAndTestdata(t *testing.T) {
 		t.Fatalf("recipeDirs = %v, want [a b]", dirs)
 	}
 }
+
+// TestDocPagesEmbeds applies the same rule to the pages of docs/ itself
+// (docs/*.md): every "<!-- embed: PATH -->" block, PATH relative to the
+// page (docs/fleet-limits.md embeds ../fleet/example_test.go, say), must
+// equal that file, so a page's code cannot drift from the code CI runs.
+func TestDocPagesEmbeds(t *testing.T) {
+	repo := os.DirFS("../..")
+	pages, err := fs.Glob(repo, "docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, page := range pages {
+		text, err := fs.ReadFile(repo, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		embeds, err := parseEmbeds(string(text))
+		if err != nil {
+			t.Errorf("%s: %v", page, err)
+			continue
+		}
+		for name, blocks := range embeds {
+			want, err := fs.ReadFile(repo, path.Join(path.Dir(page), name))
+			if err != nil {
+				t.Errorf("%s embeds %s: %v", page, name, err)
+				continue
+			}
+			for _, b := range blocks {
+				checked++
+				if b.code != strings.TrimSuffix(string(want), "\n") {
+					t.Errorf("%s:%d: the embedded %s differs from the file (%s); copy the file into the page",
+						page, b.line, name, firstDiff(b.code, string(want)))
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no embed found in docs/*.md: the check checks nothing")
+	}
+}
