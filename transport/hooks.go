@@ -47,11 +47,13 @@ type Hooks struct {
 
 // CallStart describes a call entering the stack.
 type CallStart struct {
+	// Request is the caller's request (read it; do not modify it).
 	Request *http.Request
 }
 
 // CallEnd describes a call leaving the stack.
 type CallEnd struct {
+	// Request is the caller's request (read it; do not modify it).
 	Request *http.Request
 	// StatusCode is the final response's status, or 0 with Err.
 	StatusCode int
@@ -69,12 +71,14 @@ type CallEnd struct {
 
 // AttemptEnd describes one attempt that was sent.
 type AttemptEnd struct {
+	// Request is the attempt's request, as sent.
 	Request *http.Request
 	// Attempt is the attempt's number within its call (1 for the first).
 	Attempt int
 	// StatusCode is the attempt's status, or 0 with Err.
 	StatusCode int
-	Err        error
+	// Err is the attempt's error, if any.
+	Err error
 	// Duration is the time from sending to the response headers (or the
 	// error), the attempt timeout included.
 	Duration time.Duration
@@ -82,16 +86,20 @@ type AttemptEnd struct {
 
 // Rejection describes a call that one of our own stages refused.
 type Rejection struct {
+	// Request is the refused request; it was not sent.
 	Request *http.Request
 	// Stage is "breaker", "limit" (rate, pushback pause, concurrency or
 	// throttle) or "queue".
 	Stage string
-	Err   error
+	// Err is the stage's error (errors.Is finds its sentinel).
+	Err error
 }
 
 // Pushback describes a pause that a server asked for.
 type Pushback struct {
-	Host  string
+	// Host is the paused host key.
+	Host string
+	// Until is when the pause ends.
 	Until time.Time
 }
 

@@ -32,6 +32,7 @@ type Snapshot struct {
 
 // HostLoad is one host's load control in a Snapshot.
 type HostLoad struct {
+	// Host is the host key (see LimitConfig.Key).
 	Host string
 	// PausedUntil is when the server's pushback pause ends; zero when
 	// the host is not paused.

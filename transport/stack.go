@@ -27,20 +27,23 @@ type Config struct {
 	// TotalTimeout bounds a whole call, retries and waits included (see
 	// TotalTimeout). Zero means 15s; negative is an error. Set
 	// DisableTotalTimeout to leave the bound to the caller's context.
-	TotalTimeout        time.Duration
+	TotalTimeout time.Duration
+	// DisableTotalTimeout leaves the call's bound to the caller's context.
 	DisableTotalTimeout bool
 
 	// AttemptTimeout bounds each attempt's wait for its response headers
 	// (see AttemptTimeout). Zero means 5s; negative is an error. Set
 	// DisableAttemptTimeout to let an attempt wait as long as the call may.
-	AttemptTimeout        time.Duration
+	AttemptTimeout time.Duration
+	// DisableAttemptTimeout lets each attempt wait as long as the call may.
 	DisableAttemptTimeout bool
 
 	// Retry configures retries (see RetryConfig: zero means 3 attempts,
 	// full-jitter backoff from 100ms, a retry budget of 20 % of recent
 	// successes). Its Classifier is replaced by Classifier. Set
 	// DisableRetry to send every request once.
-	Retry        RetryConfig
+	Retry RetryConfig
+	// DisableRetry sends every request once.
 	DisableRetry bool
 
 	// Hedge, when set, hedges idempotent requests (see HedgeConfig): a
@@ -58,13 +61,15 @@ type Config struct {
 	// BreakerConfig: zero means trip at 50 % failures over 10 s once 20
 	// calls were seen, break 5 s). Its Classifier is replaced by
 	// Classifier. Set DisableBreaker to go without.
-	Breaker        BreakerConfig
+	Breaker BreakerConfig
+	// DisableBreaker goes without circuit breakers.
 	DisableBreaker bool
 
 	// Limit configures the per-host load control (see LimitConfig: zero
 	// means server pushback only). Its Classifier is replaced by
 	// Classifier. Set DisableLimit to go without, pushback included.
-	Limit        LimitConfig
+	Limit LimitConfig
+	// DisableLimit goes without load control, server pushback included.
 	DisableLimit bool
 
 	// Classifier judges every attempt for every stage. Nil means
