@@ -11,7 +11,8 @@ import (
 type Case struct {
 	// Name is the library (and mode) measured.
 	Name string
-	// Ours marks resilient's own case; ratios are taken against it.
+	// Ours marks resilient's own cases; every other case that is not the
+	// Floor is a peer, and ratios are taken against the fastest peer.
 	Ours bool
 	// Floor marks the bare baseline (no library at all).
 	Floor bool
@@ -81,4 +82,10 @@ func roundTripCase(name string, rt http.RoundTripper) Case {
 			})
 		},
 	}
+}
+
+// ours marks c as one of resilient's cases.
+func ours(c Case) Case {
+	c.Ours = true
+	return c
 }

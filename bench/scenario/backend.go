@@ -1,0 +1,152 @@
+package scenario
+
+import (
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/resilient-go/resilient/internal/chaos"
+)
+
+// backend is one client's loopback server: a chaos injector in front of
+// a server of bounded capacity, which also throttles and slows requests
+// when its phase says so, and counts what it sees.
+type backend struct {
+	sc       *Scenario
+	server   *httptest.Server
+	injector *chaos.Injector
+	workers  chan struct{} // one token per request in service; nil: unlimited
+
+	phaseIndex map[string]int
+
+	// quietUntil is when the last Retry-After the server sent runs out,
+	// in UnixNano: requests arriving before it were asked to stay away.
+	quietUntil atomic.Int64
+	intrusions []atomic.Int64 // requests arriving while asked to stay away, per phase
+	throttled  []atomic.Int64 // requests answered 429, per phase
+	arrivals   atomic.Int64   // requests that reached the handler behind the injector
+	slowOffset int64
+
+	// Server-side connection accounting, from http.Server.ConnState.
+	connsOpened, connsClosed atomic.Int64
+
+	mu  sync.Mutex // guards rng
+	rng *rand.Rand
+}
+
+func newBackend(sc *Scenario) (*backend, error) {
+	in, err := chaos.New(chaos.Config{Seed: sc.Seed, Phases: sc.chaosPhases()})
+	if err != nil {
+		return nil, err
+	}
+	b := &backend{
+		sc:         sc,
+		injector:   in,
+		phaseIndex: make(map[string]int, len(sc.Phases)),
+		intrusions: make([]atomic.Int64, len(sc.Phases)),
+		throttled:  make([]atomic.Int64, len(sc.Phases)),
+		rng:        rand.New(rand.NewPCG(sc.Seed, 1)),
+	}
+	b.slowOffset = b.rng.Int64N(1000)
+	if sc.Backend.Workers > 0 {
+		b.workers = make(chan struct{}, sc.Backend.Workers)
+	}
+	for i, p := range sc.Phases {
+		b.phaseIndex[p.Name] = i
+	}
+	inner := in.Handler(http.HandlerFunc(b.serve))
+	b.server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.front()
+		inner.ServeHTTP(w, r)
+	}))
+	b.server.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			b.connsOpened.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			b.connsClosed.Add(1)
+		}
+	}
+	b.server.Start()
+	return b, nil
+}
+
+// start aligns the injector's schedule with the traffic.
+func (b *backend) start() { b.injector.Restart() }
+
+// phase is the index of the phase in force on the server now.
+func (b *backend) phase() int { return b.phaseIndex[b.injector.Phase()] }
+
+// front sees every request before the injector: it counts those that
+// arrive while the server has asked this client to stay away.
+func (b *backend) front() {
+	if time.Now().UnixNano() < b.quietUntil.Load() {
+		b.intrusions[b.phase()].Add(1)
+	}
+}
+
+// serve is the server itself, behind the injector.
+func (b *backend) serve(w http.ResponseWriter, r *http.Request) {
+	i := b.phase()
+	p := b.sc.Phases[i]
+	if p.Throttle {
+		b.throttled[i].Add(1)
+		until := time.Now().Add(throttleRetryAfter).UnixNano()
+		for {
+			old := b.quietUntil.Load()
+			if old >= until || b.quietUntil.CompareAndSwap(old, until) {
+				break
+			}
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(int(throttleRetryAfter/time.Second)))
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+		return
+	}
+	n := b.arrivals.Add(1)
+	d := b.serviceTime()
+	if p.SlowEvery > 0 && (n+b.slowOffset)%int64(p.SlowEvery) == 0 {
+		factor := b.sc.Backend.SlowFactor
+		if factor == 0 {
+			factor = 50
+		}
+		d *= time.Duration(factor)
+	}
+	if b.workers != nil {
+		select {
+		case b.workers <- struct{}{}:
+		case <-r.Context().Done():
+			return // the client gave up while queued: it leaves the queue
+		}
+		defer func() { <-b.workers }()
+	}
+	// Work once started is done to the end, as real work is, even when
+	// the client has gone: that waste is what overload costs.
+	time.Sleep(d)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, `{"status":"ok"}`)
+}
+
+// serviceTime draws one request's service time from the seeded source.
+func (b *backend) serviceTime() time.Duration {
+	lo, hi := b.sc.Backend.ServiceMin, b.sc.Backend.ServiceMax
+	if hi <= lo {
+		return lo
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return lo + time.Duration(b.rng.Int64N(int64(hi-lo)))
+}
+
+// openConns is the number of server-side connections not yet closed.
+func (b *backend) openConns() int64 { return b.connsOpened.Load() - b.connsClosed.Load() }
+
+func (b *backend) close() {
+	b.injector.Close()
+	b.server.Close()
+}

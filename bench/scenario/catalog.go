@@ -1,0 +1,81 @@
+package scenario
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/resilient-go/resilient/internal/chaos"
+)
+
+// The four contenders that every scenario runs.
+func contenders() []Client {
+	return []Client{Plain(), RetryableHTTP(), Failsafe(), Resilient()}
+}
+
+// Catalog returns the report's scenarios, seeded with seed. Phases last
+// 1–3 s (the recovery after an outage longer: the breakers' default 5 s
+// break is part of what it measures), so that the whole catalog runs in
+// about a minute and a half.
+func Catalog(seed uint64) []*Scenario {
+	quick := Backend{ServiceMin: 5 * time.Millisecond, ServiceMax: 15 * time.Millisecond}
+	return []*Scenario{
+		{
+			Name:  "outage",
+			Title: "Total outage, then recovery",
+			Phases: []Phase{
+				{Name: "healthy", Duration: time.Second, Rate: 100},
+				{Name: "outage", Duration: 3 * time.Second, Rate: 100,
+					Fault: chaos.Phase{Status: 1, StatusCode: http.StatusServiceUnavailable}},
+				{Name: "recovered", Duration: 6 * time.Second, Rate: 100},
+			},
+			Backend: quick, Deadline: 2 * time.Second, Healed: 2,
+			Clients: contenders(), Concurrent: true, Seed: seed,
+		},
+		{
+			Name:  "partial",
+			Title: "Partial failure: 10 % then 30 % of requests answered 503",
+			Phases: []Phase{
+				{Name: "10% errors", Duration: 2 * time.Second, Rate: 200, Fault: chaos.Phase{Status: 0.1}},
+				{Name: "30% errors", Duration: 2 * time.Second, Rate: 200, Fault: chaos.Phase{Status: 0.3}},
+			},
+			Backend: quick, Deadline: 2 * time.Second, Healed: -1,
+			Clients: contenders(), Concurrent: true, Seed: seed,
+		},
+		{
+			Name:  "brownout",
+			Title: "Brownout: every request answered 429 with Retry-After: 1",
+			Phases: []Phase{
+				{Name: "healthy", Duration: time.Second, Rate: 100},
+				{Name: "brownout", Duration: 2 * time.Second, Rate: 100, Throttle: true},
+				{Name: "after", Duration: 2 * time.Second, Rate: 100},
+			},
+			Backend: quick, Deadline: 2 * time.Second, Healed: 2,
+			Clients: contenders(), Concurrent: true, Seed: seed,
+		},
+		{
+			Name:  "overload",
+			Title: "Overload: 2.5× the backend's capacity",
+			Phases: []Phase{
+				{Name: "healthy", Duration: time.Second, Rate: 100},
+				{Name: "overload", Duration: 3 * time.Second, Rate: 500},
+				{Name: "recovered", Duration: 2 * time.Second, Rate: 100},
+			},
+			// 4 workers × 1/20 ms = 200 requests/s.
+			Backend:  Backend{Workers: 4, ServiceMin: 10 * time.Millisecond, ServiceMax: 30 * time.Millisecond},
+			Deadline: time.Second, Healed: 2,
+			Clients: append(contenders(), ResilientAdaptive(20*time.Millisecond)),
+			Seed:    seed,
+		},
+		{
+			Name:  "slowtail",
+			Title: "Slow tail: 1 % of requests 50× slower",
+			Phases: []Phase{
+				{Name: "steady", Duration: 3 * time.Second, Rate: 400, SlowEvery: 100},
+			},
+			Backend:  Backend{ServiceMin: 5 * time.Millisecond, ServiceMax: 5 * time.Millisecond, SlowFactor: 50},
+			Deadline: 2 * time.Second, Healed: -1,
+			Clients: []Client{Plain(), RetryableHTTP(), Failsafe(), FailsafeHedge(), Resilient(), ResilientHedge()},
+			Seed:    seed,
+		},
+	}
+}

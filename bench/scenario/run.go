@@ -1,0 +1,318 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// Outcome is how a call ended, as its caller saw it.
+type Outcome int
+
+// The outcomes. A call that failed with no attempt sent is Local, unless
+// its deadline passed first (a wait in a queue, say): then it is Deadline.
+const (
+	// OK: a 200 and its whole body.
+	OK Outcome = iota
+	// Status: a response with another status (503, 429...).
+	Status
+	// Local: an error, and not a single attempt was sent: the library
+	// refused the call itself (an open breaker, a pause, a full queue).
+	Local
+	// Deadline: the caller's deadline passed first.
+	Deadline
+	// Other: any other error.
+	Other
+	numOutcomes
+)
+
+var outcomeNames = [numOutcomes]string{OK: "ok", Status: "error status", Local: "failed fast, unsent", Deadline: "deadline", Other: "other error"}
+
+func (o Outcome) String() string { return outcomeNames[o] }
+
+// Call is one call as it ended.
+type Call struct {
+	// Phase is the index of the phase in which the call started.
+	Phase int
+	// Start is when it started, from the start of the traffic.
+	Start time.Duration
+	// Latency is how long the caller waited for it, body included.
+	Latency time.Duration
+	// Attempts is how many attempts of it reached the pool.
+	Attempts int
+	Outcome  Outcome
+}
+
+// ClientResult is what one client did in a scenario.
+type ClientResult struct {
+	Client Client
+	// Calls holds every call, in the order they ended.
+	Calls []Call
+	// Attempts is every attempt the client sent to the pool.
+	Attempts int64
+	// Unclosed counts the response bodies that the pool handed to the
+	// library and that nobody closed: the library dropped a response
+	// (a retried one, say) without closing it. Its connection is not
+	// reused, and only the end of the caller's context releases it.
+	Unclosed int64
+	// Backend holds, per phase (by the server's clock), the requests that
+	// reached the server, those answered 429, and those that arrived
+	// while the server had asked the client to stay away (Retry-After).
+	Backend, Throttled, Intrusions []int64
+}
+
+// Result is one scenario's run.
+type Result struct {
+	Scenario *Scenario
+	Clients  []ClientResult
+	// Checked lists the invariants the run verified.
+	Checked []string
+}
+
+// lateness is how far past its deadline a call may end before the run
+// calls it a broken contract: generous, for a loaded 2-core machine.
+const lateness = time.Second
+
+// Checks made by every run, in the words the report prints.
+var checks = []string{
+	"every call ended in exactly one of a response or an error, within its deadline (+1 s of slack)",
+	"every response body that the pool handed to resilient (or to the plain client) was closed; a peer's unclosed bodies are counted and shown",
+	"every server connection was closed once the client's idle ones were",
+	"no goroutine outlived the run",
+	"every attempt carried its call's context, and the server saw no more requests than were sent",
+}
+
+// ErrInvariant is wrapped by every broken invariant that Run reports.
+var ErrInvariant = errors.New("scenario: invariant broken")
+
+// Run plays sc against each of its clients and checks the run's
+// invariants. It returns an error wrapping ErrInvariant when one is
+// broken: the figures of such a run mean nothing. progress, if not nil,
+// gets a line per client.
+func Run(ctx context.Context, sc *Scenario, progress io.Writer) (*Result, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	ignore := goleak.IgnoreCurrent()
+	res := &Result{Scenario: sc, Clients: make([]ClientResult, len(sc.Clients)), Checked: checks}
+	errs := make([]error, len(sc.Clients))
+	runOne := func(i int) {
+		res.Clients[i], errs[i] = runClient(ctx, sc, sc.Clients[i])
+		if progress != nil {
+			fmt.Fprintf(progress, "  %-10s %-28s %5d calls %s\n", sc.Name, sc.Clients[i].Name, len(res.Clients[i].Calls), status(errs[i]))
+		}
+	}
+	if sc.Concurrent {
+		var wg sync.WaitGroup
+		for i := range sc.Clients {
+			wg.Go(func() { runOne(i) })
+		}
+		wg.Wait()
+	} else {
+		for i := range sc.Clients {
+			runOne(i)
+			if errs[i] != nil {
+				break
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := goleak.Find(ignore); err != nil {
+		return nil, fmt.Errorf("%w: %s: goroutines outlived the run: %v", ErrInvariant, sc.Name, err)
+	}
+	return res, nil
+}
+
+func status(err error) string {
+	if err != nil {
+		return "FAILED"
+	}
+	return "ok"
+}
+
+// runClient plays the schedule against one client and its own backend.
+func runClient(ctx context.Context, sc *Scenario, c Client) (ClientResult, error) {
+	out := ClientResult{Client: c}
+	fail := func(format string, args ...any) (ClientResult, error) {
+		return out, fmt.Errorf("%w: %s / %s: %s", ErrInvariant, sc.Name, c.Name, fmt.Sprintf(format, args...))
+	}
+	be, err := newBackend(sc)
+	if err != nil {
+		return out, err
+	}
+	defer be.close()
+	pool := newPool()
+	defer pool.CloseIdleConnections()
+	cnt := &counter{next: pool}
+	rt, err := c.New(cnt)
+	if err != nil {
+		return out, fmt.Errorf("scenario: %s / %s: %w", sc.Name, c.Name, err)
+	}
+
+	var (
+		mu       sync.Mutex
+		broken   []string // contract violations seen by calls
+		inflight sync.WaitGroup
+	)
+	record := func(call Call, violation string) {
+		mu.Lock()
+		defer mu.Unlock()
+		out.Calls = append(out.Calls, call)
+		if violation != "" && len(broken) < 5 {
+			broken = append(broken, violation)
+		}
+	}
+	url := be.server.URL + "/item"
+
+	be.start()
+	start := time.Now()
+	end := sc.Duration()
+	tick := time.NewTicker(time.Millisecond)
+	started := 0
+traffic:
+	for {
+		select {
+		case <-ctx.Done():
+			break traffic
+		case <-tick.C:
+		}
+		elapsed := min(time.Since(start), end)
+		phase := sc.phaseAt(elapsed)
+		for due := sc.callsDue(elapsed); started < due; started++ {
+			inflight.Go(func() { record(doCall(ctx, sc, rt, url, phase, start)) })
+		}
+		if elapsed == end {
+			// The calls due by the end have started (the last ones late
+			// by at most a tick): every client gets the same calls.
+			break
+		}
+	}
+	tick.Stop()
+
+	// Every call must end, by its deadline; a library that ignores the
+	// caller's context would hang the run, so give up waiting (and fail)
+	// well past the deadline.
+	done := make(chan struct{})
+	go func() { inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(sc.Deadline + 10*time.Second):
+		mu.Lock()
+		n := len(out.Calls)
+		mu.Unlock()
+		return fail("%d of %d calls never ended", started-n, started)
+	}
+	if len(out.Calls) != started {
+		return fail("%d calls started, %d ended", started, len(out.Calls))
+	}
+	if len(broken) > 0 {
+		return fail("%d+ calls broke the contract, e.g. %v", len(broken), broken)
+	}
+
+	// Let go of the client's idle connections: every server connection
+	// must then close. One that stays open is held by a response body
+	// that nobody closed (or a request still in flight).
+	if ci, ok := rt.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+	pool.CloseIdleConnections()
+	if !eventually(3*time.Second, func() bool { return be.openConns() == 0 }) {
+		return fail("%d server connections still open after the client closed its idle ones", be.openConns())
+	}
+	out.Unclosed = cnt.bodies.Load() - cnt.closed.Load()
+	if out.Unclosed != 0 && c.Strict {
+		return fail("%d response bodies handed to the library, %d closed", cnt.bodies.Load(), cnt.closed.Load())
+	}
+	if n := cnt.orphans.Load(); n > 0 {
+		return fail("%d attempts without their call's context", n)
+	}
+	stats := be.injector.Stats()
+	out.Attempts = cnt.attempts.Load()
+	if int64(stats.Requests) > out.Attempts {
+		return fail("the server saw %d requests, the client sent %d attempts", stats.Requests, out.Attempts)
+	}
+	for i, p := range stats.Phases {
+		out.Backend = append(out.Backend, int64(p.Requests))
+		out.Throttled = append(out.Throttled, be.throttled[i].Load())
+		out.Intrusions = append(out.Intrusions, be.intrusions[i].Load())
+	}
+	return out, nil
+}
+
+// doCall makes one GET as a caller would, with its own deadline, straight
+// through the RoundTripper (http.Client would paper over a RoundTripper
+// that returns both a response and an error, or neither), and reports how
+// it ended and any broken contract.
+func doCall(ctx context.Context, sc *Scenario, rt http.RoundTripper, url string, phase int, traffic time.Time) (Call, string) {
+	ctx, cancel := context.WithTimeout(ctx, sc.Deadline)
+	defer cancel()
+	cc := &callCounter{}
+	req, err := http.NewRequestWithContext(withCallCounter(ctx, cc), http.MethodGet, url, nil)
+	if err != nil {
+		panic(err) // a loopback URL of our own: cannot fail
+	}
+	t0 := time.Now()
+	resp, err := rt.RoundTrip(req)
+	var violation string
+	switch {
+	case resp != nil && err != nil:
+		violation = "a response and an error"
+		_ = resp.Body.Close()
+		resp = nil
+	case resp == nil && err == nil:
+		violation = "neither a response nor an error"
+		err = errors.New("no response")
+	case resp != nil && resp.Body == nil:
+		violation = "a response without a body"
+		resp = nil
+		err = errors.New("no body")
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+		_, err = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	call := Call{
+		Phase:    phase,
+		Start:    t0.Sub(traffic),
+		Latency:  time.Since(t0),
+		Attempts: int(cc.attempts.Load()),
+	}
+	if violation == "" && call.Latency > sc.Deadline+lateness {
+		violation = fmt.Sprintf("ended %v after a %v deadline", call.Latency.Round(time.Millisecond), sc.Deadline)
+	}
+	switch {
+	case err == nil && status == http.StatusOK:
+		call.Outcome = OK
+	case err == nil:
+		call.Outcome = Status
+	case errors.Is(err, context.DeadlineExceeded):
+		call.Outcome = Deadline
+	case call.Attempts == 0:
+		call.Outcome = Local
+	default:
+		call.Outcome = Other
+	}
+	return call, violation
+}
+
+// eventually polls cond until it holds or d has passed.
+func eventually(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
