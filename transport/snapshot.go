@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/resilient-go/resilient/balancer"
 	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/pool"
 	"github.com/resilient-go/resilient/queue"
@@ -28,6 +29,10 @@ type Snapshot struct {
 	// Pool holds the connection pool's reuse statistics; nil when the
 	// stack runs over a Base of the caller's.
 	Pool *pool.Stats
+	// Endpoints holds the balanced replicas (Config.Balance), in the
+	// balancer's order: in-flight picks, outcomes, latency, ejection and
+	// health; nil without balancing.
+	Endpoints []balancer.EndpointStats
 }
 
 // HostLoad is one host's load control in a Snapshot.
@@ -66,6 +71,9 @@ func (t *Transport) Snapshot() Snapshot {
 	if t.pool != nil {
 		ps := t.pool.Stats()
 		s.Pool = &ps
+	}
+	if t.balancer != nil {
+		s.Endpoints = t.balancer.Endpoints()
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/balancer"
 	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/pool"
 )
@@ -13,7 +14,7 @@ import (
 // gives the recommended defaults; each field says what its zero value
 // means. Stages, outermost first:
 //
-//	[coalesce] → total timeout → retry → [hedge] → breaker (per host) → limit + queue (per host) → attempt timeout → [Attempt middlewares] → base
+//	[coalesce] → [balance: per call] → total timeout → retry → [hedge] → [balance: per attempt] → breaker (per host) → limit + queue (per host) → attempt timeout → [Attempt middlewares] → base
 type Config struct {
 	// Base is the RoundTripper at the bottom of the stack. Nil means a
 	// tuned connection pool of our own (package pool, built from Pool),
@@ -56,6 +57,16 @@ type Config struct {
 	// upstream call (see CoalesceConfig). It is the outermost stage, so
 	// the shared call runs under its own total timeout. Nil means off.
 	Coalesce *CoalesceConfig
+
+	// Balance, when set, spreads each attempt over the replicas of a
+	// service (see BalanceConfig and Balance): it sits below Retry and
+	// Hedge, so each attempt is balanced and a retry goes to a replica the
+	// call has not tried, and above Breaker and Limit, which then key on
+	// the replica (one breaker, one pushback pause per replica). Its
+	// Classifier is replaced by Classifier. When its Balancer is nil, New
+	// builds one from Balancing (Resolver must then be set); Snapshot
+	// reports the endpoints either way. Nil means no balancing.
+	Balance *BalanceConfig
 
 	// Breaker configures the per-host circuit breakers (see
 	// BreakerConfig: zero means trip at 50 % failures over 10 s once 20
@@ -103,6 +114,7 @@ type Transport struct {
 	budget   *backoff.Budget
 	breakers *breaker.Group
 	limits   *limitTransport
+	balancer *balancer.Balancer
 }
 
 var _ http.RoundTripper = (*Transport)(nil)
@@ -145,6 +157,25 @@ func New(cfg Config) (*Transport, error) {
 			return nil, err
 		}
 	}
+	var balance *BalanceConfig
+	if c.Balance != nil {
+		bc := *c.Balance
+		bc.Classifier = c.Classifier
+		if bc.Balancer == nil {
+			if bc.Resolver == nil {
+				return nil, errorf("Balance needs a Balancer or a Resolver")
+			}
+			b, err := balancer.New(bc.Balancing)
+			if err != nil {
+				return nil, err
+			}
+			bc.Balancer = b
+		}
+		t.balancer, balance = bc.Balancer, &bc
+		// Each call remembers the replicas its attempts used, above
+		// Retry and Hedge, so that they can avoid them.
+		mws = append(mws, BalanceCall())
+	}
 	if !c.DisableTotalTimeout {
 		if err := add(TotalTimeout(c.TotalTimeout)); err != nil {
 			return nil, err
@@ -175,6 +206,11 @@ func New(cfg Config) (*Transport, error) {
 			hc.Budget, hc.NoDeposit = t.budget, true
 		}
 		if err := add(Hedge(hc)); err != nil {
+			return nil, err
+		}
+	}
+	if balance != nil {
+		if err := add(Balance(*balance)); err != nil {
 			return nil, err
 		}
 	}
