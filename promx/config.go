@@ -26,8 +26,8 @@ type Config struct {
 	// ConstLabels are added to every series, to tell several stacks
 	// apart on one registry ({"client": "billing"}). Nil means none.
 	// Names must be valid legacy label names and must not be one of the
-	// variable labels (host, outcome, code, reason, from, to, stage,
-	// state, kind, le).
+	// variable labels (host, endpoint, outcome, code, reason, from, to,
+	// stage, state, kind, le).
 	ConstLabels prometheus.Labels
 
 	// DurationBuckets are the upper bounds, in seconds, of the call
@@ -43,6 +43,15 @@ type Config struct {
 	// Snapshot carry the stack's own keys, already bounded by the breaker
 	// group's MaxKeys and the limiter's MaxHosts.
 	MaxHosts int
+
+	// MaxEndpoints bounds the endpoint label values, for a stack that
+	// balances over the replicas of a service (transport.Config.Balance):
+	// the per-endpoint series are exported for the first MaxEndpoints
+	// endpoints of the balancer's set and left out for the others (the
+	// endpoints_* gauges count the whole set), and ejections of endpoints
+	// beyond the first MaxEndpoints seen count under endpoint="other".
+	// Zero means 256; negative is an error.
+	MaxEndpoints int
 }
 
 // DefaultDurationBuckets are the call duration histogram's buckets that a
@@ -56,6 +65,7 @@ var DefaultConfig = Config{
 	Namespace:       "resilient",
 	DurationBuckets: DefaultDurationBuckets,
 	MaxHosts:        256,
+	MaxEndpoints:    256,
 }
 
 // OtherHost is the host label of calls to hosts beyond Config.MaxHosts.
@@ -63,7 +73,7 @@ const OtherHost = "other"
 
 // variableLabels are the label names that this package's metrics vary by;
 // a const label must not reuse one.
-var variableLabels = []string{"host", "outcome", "code", "reason", "from", "to", "stage", "state", "kind", "le"}
+var variableLabels = []string{"host", "endpoint", "outcome", "code", "reason", "from", "to", "stage", "state", "kind", "le"}
 
 // withDefaults validates c and fills in its zero fields.
 func (c Config) withDefaults() (Config, error) {
@@ -103,6 +113,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxHosts == 0 {
 		c.MaxHosts = DefaultConfig.MaxHosts
+	}
+	if c.MaxEndpoints < 0 {
+		return c, errorf("Config.MaxEndpoints is %d, must be >= 0 (0 means %d)", c.MaxEndpoints, DefaultConfig.MaxEndpoints)
+	}
+	if c.MaxEndpoints == 0 {
+		c.MaxEndpoints = DefaultConfig.MaxEndpoints
 	}
 	return c, nil
 }

@@ -28,6 +28,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"NaN bucket", promx.Config{DurationBuckets: []float64{math.NaN()}}, "DurationBuckets[0]"},
 		{"infinite bucket", promx.Config{DurationBuckets: []float64{1, math.Inf(1)}}, "DurationBuckets[1]"},
 		{"negative MaxHosts", promx.Config{MaxHosts: -1}, "MaxHosts"},
+		{"negative MaxEndpoints", promx.Config{MaxEndpoints: -1}, "MaxEndpoints"},
+		{"const label shadowing endpoint", promx.Config{ConstLabels: prometheus.Labels{"endpoint": "a"}}, `"endpoint"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := promx.New(tc.cfg)

@@ -43,10 +43,27 @@
 //	throttle_reject_probability{host}
 //	pool_connections_total{host, kind}      connections handed out: new or reused
 //
+// For a stack that balances over the replicas of a service
+// (transport.Config.Balance), also read from the Snapshot, one series per
+// endpoint (its host:port) for the first Config.MaxEndpoints of the set:
+//
+//	endpoint_in_flight{endpoint}            attempts sent to it and not finished
+//	endpoint_attempts_total{endpoint, outcome}  its attempts' outcomes: success, failure, ignored
+//	endpoint_latency_seconds{endpoint}      the balancer's Peak EWMA latency
+//	endpoint_ejected{endpoint}              1 while ejected for failing, else 0
+//	endpoint_healthy{endpoint}              0 while failing active health checks, else 1
+//	endpoints, endpoints_ejected, endpoints_unhealthy   counts over the whole set
+//
+// and, counted by the balancer's hooks (Metrics.BalancerHooks, passed in
+// transport.BalanceConfig.Balancing.Hooks):
+//
+//	endpoint_ejections_total{endpoint, reason}  ejections: consecutive_failures, failure_ratio
+//
 // Names follow the Prometheus conventions: base units (seconds), _total for
 // counters. The host label is req.URL.Host, never the URL, and the hook
-// metrics count at most Config.MaxHosts hosts (the rest as host="other");
-// every other label takes a small fixed set of values.
+// metrics count at most Config.MaxHosts hosts (the rest as host="other"),
+// the endpoint label at most Config.MaxEndpoints values; every other label
+// takes a small fixed set of values.
 //
 // Queue waits come from the queue's own fixed histogram, which the Snapshot
 // carries: the buckets are the queue package's, not configurable here, and

@@ -30,9 +30,12 @@ type Metrics struct {
 	breakerTransition *prometheus.CounterVec
 	rejections        *prometheus.CounterVec
 	pushbacks         *prometheus.CounterVec
+	ejections         *prometheus.CounterVec // fed by BalancerHooks
 
-	snap      snapshotDescs
-	transport atomic.Pointer[transport.Transport]
+	ejectedEndpoints *labelBound
+	snap             snapshotDescs
+	endpoints        endpointDescs
+	transport        atomic.Pointer[transport.Transport]
 }
 
 var _ prometheus.Collector = (*Metrics)(nil)
@@ -80,7 +83,12 @@ func New(cfg Config) (*Metrics, error) {
 		pushbacks: counter("pushback_pauses_total",
 			"Pauses of a host asked for by the server (429/503 with Retry-After), by host.",
 			"host"),
-		snap: newSnapshotDescs(c.Namespace, c.ConstLabels),
+		ejections: counter("endpoint_ejections_total",
+			"Ejections of balanced endpoints from the rotation, by endpoint (host:port) and the rule that ejected it (consecutive_failures, failure_ratio); counted by BalancerHooks.",
+			"endpoint", "reason"),
+		ejectedEndpoints: &labelBound{max: c.MaxEndpoints},
+		snap:             newSnapshotDescs(c.Namespace, c.ConstLabels),
+		endpoints:        newEndpointDescs(c.Namespace, c.ConstLabels, c.MaxEndpoints),
 	}
 	// A throwaway pedantic registry checks every descriptor now, so that a
 	// bad name fails here rather than at the user's Register or scrape.
@@ -97,17 +105,18 @@ func New(cfg Config) (*Metrics, error) {
 
 // Observe makes m read t's Snapshot at every scrape, for the gauges:
 // breaker states (from the first scrape on, whatever has happened), the
-// retry budget, per-host limits and queues, and pool connections. Until it
-// is called only the hook metrics are exported; a nil t stops the gauges.
-// A later call replaces the Transport observed.
+// retry budget, per-host limits and queues, pool connections, and the
+// balanced endpoints. Until it is called only the hook metrics are
+// exported; a nil t stops the gauges. A later call replaces the Transport
+// observed.
 func (m *Metrics) Observe(t *transport.Transport) {
 	m.transport.Store(t)
 }
 
 // vecs returns the hook metrics, for Describe and Collect.
-func (m *Metrics) vecs() [8]prometheus.Collector {
+func (m *Metrics) vecs() [9]prometheus.Collector {
 	return [...]prometheus.Collector{m.calls, m.callDuration, m.attempts, m.retries,
-		m.budgetExhausted, m.breakerTransition, m.rejections, m.pushbacks}
+		m.budgetExhausted, m.breakerTransition, m.rejections, m.pushbacks, m.ejections}
 }
 
 // Describe implements prometheus.Collector.
@@ -116,6 +125,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		v.Describe(ch)
 	}
 	m.snap.describe(ch)
+	m.endpoints.describe(ch)
 }
 
 // Collect implements prometheus.Collector. It takes the Snapshot of the
@@ -126,6 +136,8 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		v.Collect(ch)
 	}
 	if t := m.transport.Load(); t != nil {
-		m.snap.collect(ch, t.Snapshot())
+		s := t.Snapshot()
+		m.snap.collect(ch, s)
+		m.endpoints.collect(ch, s.Endpoints)
 	}
 }

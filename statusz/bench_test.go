@@ -9,7 +9,8 @@ import (
 )
 
 // BenchmarkServe is the cost of one page view of a stack with three
-// breakers, one limited host and a pool: paid only when someone looks.
+// breakers, one limited host, a pool and three balanced endpoints: paid
+// only when someone looks.
 func BenchmarkServe(b *testing.B) {
 	h, err := statusz.New(statusz.Config{Snapshot: snapshot})
 	if err != nil {

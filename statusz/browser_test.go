@@ -5,6 +5,8 @@ package statusz_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,8 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resilient-go/resilient/balancer"
+	"github.com/resilient-go/resilient/discovery"
 	"github.com/resilient-go/resilient/internal/chaos"
 	"github.com/resilient-go/resilient/statusz"
+	"github.com/resilient-go/resilient/transport"
 )
 
 // TestBrowserShowsOpenBreaker loads the page in headless Chromium, served
@@ -63,6 +68,74 @@ func TestBrowserShowsOpenBreaker(t *testing.T) {
 	}
 	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 1000 {
 		t.Errorf("screenshot %s is not a PNG image of a page (%d bytes)", shot, len(png))
+	}
+	t.Logf("screenshot: %s", shot)
+}
+
+// TestBrowserShowsEjectedEndpoint loads the page of a stack that balances
+// over three real loopback replicas, one of which answers 503 and has been
+// ejected, and checks that the page the browser built shows it in the
+// summary and the endpoint table.
+func TestBrowserShowsEjectedEndpoint(t *testing.T) {
+	bin := chromium(t)
+
+	var eps []discovery.Endpoint
+	for i := range 3 {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if i == 1 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}
+		}))
+		t.Cleanup(srv.Close)
+		eps = append(eps, discovery.Endpoint{Addr: srv.Listener.Addr().String(), Zone: fmt.Sprint("zone-", i)})
+	}
+	users, err := discovery.NewStatic(eps...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := transport.New(transport.Config{
+		DisableRetry: true,
+		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
+			Policy:  balancer.RoundRobin,
+			Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: 10 * time.Minute},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rt.CloseIdleConnections)
+	client := &http.Client{Transport: rt}
+	for range 9 {
+		resp, err := client.Get("http://users.internal/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+
+	h, err := statusz.New(statusz.Config{Title: "users client", Snapshot: rt.Snapshot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := httptest.NewServer(h)
+	defer page.Close()
+	shot := filepath.Join(artifacts(t), "statusz-endpoint-ejected.png")
+	dom := runChromium(t, bin, "--window-size=1400,900", "--screenshot="+shot, "--dump-dom", page.URL)
+
+	for _, want := range []string{
+		`1 of 3 endpoint(s) ejected`,
+		`<tr data-host="` + eps[1].Addr + `" data-ejected="true" data-healthy="true">`,
+		`<tr data-host="` + eps[0].Addr + `" data-ejected="false" data-healthy="true">`,
+		`<td>zone-1</td>`,
+		`<span class="warn">ejected, back in `,
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page in the browser lacks %s; DOM:\n%s", want, dom)
+		}
+	}
+	if _, err := os.Stat(shot); err != nil {
+		t.Errorf("no screenshot: %v", err)
 	}
 	t.Logf("screenshot: %s", shot)
 }

@@ -1,8 +1,12 @@
 // Package statusz serves a live status page of the resilience stack, the
 // "topz" of a service's outgoing calls: which breakers are open and how
 // often each host failed recently, the per-host limits, queues and
-// pushback pauses, the retry budget left, and how well the connection pool
-// reuses its connections.
+// pushback pauses, the retry budget left, how well the connection pool
+// reuses its connections, and, when the stack balances over the replicas
+// of a service (transport.Config.Balance), each replica's picks in flight,
+// outcomes, latency, ejection and health. The summary line at the top
+// names what is wrong: breakers not closed, hosts paused, endpoints
+// ejected or failing their health checks.
 //
 // Mount a Handler in the service's own mux, or on a side port kept off the
 // public network:

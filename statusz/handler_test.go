@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resilient-go/resilient/balancer"
 	"github.com/resilient-go/resilient/breaker"
+	"github.com/resilient-go/resilient/discovery"
 	"github.com/resilient-go/resilient/pool"
 	"github.com/resilient-go/resilient/queue"
 	"github.com/resilient-go/resilient/statusz"
@@ -23,7 +25,8 @@ var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // snapshot is a stack in trouble: one breaker open, one half-open, one
 // closed; one host paused by pushback with a busy queue; an unlimited
-// budget; a pool that reuses most connections.
+// budget; a pool that reuses most connections; three balanced endpoints,
+// one of them ejected and failing its health checks, listed out of order.
 func snapshot() transport.Snapshot {
 	return transport.Snapshot{
 		RetryBudget: math.Inf(1),
@@ -44,6 +47,13 @@ func snapshot() transport.Snapshot {
 				"c.test:443": {New: 1, Reused: 3},
 				"a.test:443": {New: 3, Reused: 9, Idle: 10, IdleTime: 5 * time.Second},
 			},
+		},
+		Endpoints: []balancer.EndpointStats{
+			{Endpoint: discovery.Endpoint{Addr: "10.0.0.2:8080", Zone: "b"}, InFlight: 2, Successes: 90, Failures: 10, Ignored: 1,
+				Latency: 12 * time.Millisecond, Healthy: true},
+			{Endpoint: discovery.Endpoint{Addr: "10.0.0.1:8080", Zone: "a", Weight: 3, Meta: map[string]string{"version": "v2"}},
+				Failures: 5, Latency: 250 * time.Millisecond, EjectedUntil: now.Add(30 * time.Second), TimesEjected: 2},
+			{Endpoint: discovery.Endpoint{Addr: "10.0.0.3:8080"}, Healthy: true},
 		},
 	}
 }
@@ -70,6 +80,13 @@ func wantStatus() statusz.Status {
 				{Host: "a.test:443", New: 3, Reused: 9, ReuseRatio: 0.75, MeanIdle: 0.5},
 				{Host: "c.test:443", New: 1, Reused: 3, ReuseRatio: 0.75},
 			},
+		},
+		Endpoints: []statusz.Endpoint{
+			{Addr: "10.0.0.1:8080", Zone: "a", Weight: 3, Meta: map[string]string{"version": "v2"}, Failures: 5, FailureRatio: 1,
+				Latency: 0.25, Ejected: true, EjectedUntil: now.Add(30 * time.Second), TimesEjected: 2},
+			{Addr: "10.0.0.2:8080", Zone: "b", Weight: 1, InFlight: 2, Successes: 90, Failures: 10, Ignored: 1, FailureRatio: 0.1,
+				Latency: 0.012, Healthy: true},
+			{Addr: "10.0.0.3:8080", Weight: 1, Healthy: true},
 		},
 	}
 }
@@ -128,13 +145,18 @@ func TestJSONWire(t *testing.T) {
 		`"state": "half-open",`,
 		`"paused_until": "2026-11-26T12:00:02Z"`, `"mean_wait_seconds": 0.01,`, `"reject_probability": 0.25`,
 		`"reuse_ratio": 0.75,`, `"mean_idle_seconds": 0.5`,
+		`"endpoints": [`, `"addr": "10.0.0.1:8080",`, `"zone": "a",`, `"weight": 3,`, `"meta": {`, `"version": "v2"`,
+		`"in_flight": 2,`, `"successes": 90,`, `"ignored": 1,`, `"failure_ratio": 0.1,`, `"latency_seconds": 0.25,`,
+		`"ejected": true,`, `"ejected_until": "2026-11-26T12:00:30Z",`, `"times_ejected": 2,`, `"healthy": false`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("JSON lacks %s:\n%s", want, body)
 		}
 	}
-	if n := strings.Count(body, `"open_until"`); n != 1 {
-		t.Errorf("open_until appears %d times, want once (omitted when zero)", n)
+	for key, want := range map[string]int{`"open_until"`: 1, `"ejected_until"`: 1, `"zone"`: 2, `"meta"`: 1} {
+		if n := strings.Count(body, key); n != want {
+			t.Errorf("%s appears %d times, want %d (omitted when zero)", key, n, want)
+		}
 	}
 }
 
@@ -145,7 +167,7 @@ func TestJSONBudgetAndEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.RetryBudget != (statusz.Budget{Available: 7.5}) || got.Breakers == nil || len(got.Breakers) != 0 ||
-		got.Hosts == nil || got.Pool != nil {
+		got.Hosts == nil || got.Pool != nil || got.Endpoints == nil || len(got.Endpoints) != 0 {
 		t.Errorf("got %+v; want budget 7.5, empty (not null) lists, no pool", got)
 	}
 }
@@ -180,7 +202,8 @@ func TestHTML(t *testing.T) {
 		`<meta http-equiv="refresh" content="5">`,
 		`<title>payments · resilience status</title>`,
 		`Snapshot of 2026-11-26 12:00:00 UTC · reloads every 5 s`,
-		`<p id="summary" class="summary bad">breaker open: a.test:443; breaker half-open: b.test:443; 1 host(s) paused by server pushback</p>`,
+		`<p id="summary" class="summary bad">breaker open: a.test:443; breaker half-open: b.test:443; 1 host(s) paused by server pushback; ` +
+			`1 of 3 endpoint(s) ejected; 1 of 3 endpoint(s) failing health checks</p>`,
 		`Unlimited (retries are never refused).`,
 		`<a href="?format=json">JSON</a>`,
 	} {
@@ -200,6 +223,15 @@ func TestHTML(t *testing.T) {
 		{"hosts", "a.test:443", `<td>10ms</td><td>25ms</td>`},
 		{"hosts", "a.test:443", `<td>25.0 % refused</td>`},
 		{"pool", "a.test:443", `<td>75.0 %</td><td>500ms</td>`},
+		{"endpoints", "10.0.0.1:8080", `data-ejected="true" data-healthy="false"`},
+		{"endpoints", "10.0.0.1:8080", `<td>a</td>` + "\n" + `<td>3</td><td>0</td><td>0</td><td>5</td>`},
+		{"endpoints", "10.0.0.1:8080", `<td>100.0 %</td>` + "\n" + `<td>250ms</td>`},
+		{"endpoints", "10.0.0.1:8080", `<td><span class="warn">ejected, back in 30s</span></td>` + "\n" + `<td>2</td>`},
+		{"endpoints", "10.0.0.1:8080", `<span class="warn">failing checks</span>`},
+		{"endpoints", "10.0.0.2:8080", `data-ejected="false" data-healthy="true"`},
+		{"endpoints", "10.0.0.2:8080", `<td>1</td><td>2</td><td>90</td><td>10</td>` + "\n" + `<td>10.0 %</td>` + "\n" + `<td>12ms</td>`},
+		{"endpoints", "10.0.0.2:8080", `<td>–</td>` + "\n" + `<td>0</td>` + "\n" + `<td>healthy</td>`},
+		{"endpoints", "10.0.0.3:8080", `<td>–</td>` + "\n" + `<td>1</td><td>0</td><td>0</td><td>0</td>` + "\n" + `<td>–</td>` + "\n" + `<td>–</td>`},
 	} {
 		if r := row(t, body, c.section, c.host); !strings.Contains(r, c.want) {
 			t.Errorf("%s row of %s lacks %s:\n%s", c.section, c.host, c.want, r)
@@ -223,6 +255,7 @@ func TestHTMLHealthyAndQuiet(t *testing.T) {
 		`<span class="warn">0.5</span> retries available now.`,
 		`No per-host limit`,
 		`no pool statistics`,
+		`No balancing:`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %s", want)
@@ -321,5 +354,27 @@ func TestHTMLNoBudget(t *testing.T) {
 	h := newHandler(t, func() transport.Snapshot { return transport.Snapshot{} }, statusz.Config{})
 	if body := get(h, "/").Body.String(); !strings.Contains(body, `<span class="warn">No retry available now</span> (or retries are off).`) {
 		t.Error("an empty budget is not shown as such")
+	}
+}
+
+// Endpoints sorted by address; all in rotation and healthy: the summary
+// says so.
+func TestHTMLEndpointsQuiet(t *testing.T) {
+	h := newHandler(t, func() transport.Snapshot {
+		return transport.Snapshot{Endpoints: []balancer.EndpointStats{
+			{Endpoint: discovery.Endpoint{Addr: "10.0.0.9:80"}, Healthy: true, TimesEjected: 1},
+			{Endpoint: discovery.Endpoint{Addr: "10.0.0.1:80"}, Healthy: true},
+		}}
+	}, statusz.Config{})
+	body := get(h, "/").Body.String()
+	if want := `<p id="summary" class="summary good">All breakers closed, no host paused, no endpoint ejected</p>`; !strings.Contains(body, want) {
+		t.Errorf("page lacks %s", want)
+	}
+	first, second := strings.Index(body, `data-host="10.0.0.1:80"`), strings.Index(body, `data-host="10.0.0.9:80"`)
+	if first < 0 || second < first {
+		t.Errorf("endpoint rows out of address order (at %d and %d)", first, second)
+	}
+	if r := row(t, body, "endpoints", "10.0.0.9:80"); !strings.Contains(r, "<td>–</td>\n<td>1</td>\n<td>healthy</td>") {
+		t.Errorf("an endpoint back in rotation after one ejection: %s", r)
 	}
 }

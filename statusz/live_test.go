@@ -10,7 +10,9 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/resilient-go/resilient/balancer"
 	"github.com/resilient-go/resilient/breaker"
+	"github.com/resilient-go/resilient/discovery"
 	"github.com/resilient-go/resilient/internal/chaos"
 	"github.com/resilient-go/resilient/statusz"
 	"github.com/resilient-go/resilient/transport"
@@ -93,3 +95,90 @@ func TestLiveStack(t *testing.T) {
 var okBackend = transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: req}, nil
 })
+
+// The page follows a stack that balances over three replicas, one of
+// which fails: the balancer ejects it, and the page says so, in the
+// summary, the endpoint table and the JSON.
+func TestLiveBalancedStack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const bad = "10.0.0.2:8080"
+		users, err := discovery.NewStatic(
+			discovery.Endpoint{Addr: "10.0.0.1:8080", Zone: "a"},
+			discovery.Endpoint{Addr: bad, Zone: "b"},
+			discovery.Endpoint{Addr: "10.0.0.3:8080", Zone: "c"},
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Balance sends each attempt to its replica's address: the base
+		// sees it as the URL's host.
+		base := transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			status := http.StatusOK
+			if req.URL.Host == bad {
+				status = http.StatusServiceUnavailable
+			}
+			return &http.Response{StatusCode: status, Body: http.NoBody, Request: req}, nil
+		})
+		rt, err := transport.New(transport.Config{
+			Base:         base,
+			DisableRetry: true,
+			Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
+				Policy:  balancer.RoundRobin,
+				Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: time.Minute},
+			}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := statusz.New(statusz.Config{Snapshot: rt.Snapshot, Now: time.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := get(h, "/").Body.String(); !strings.Contains(body, "no endpoint ejected") {
+			t.Error("a fresh balanced stack's summary does not say that no endpoint is ejected")
+		}
+		client := &http.Client{Transport: rt}
+		for range 12 {
+			resp, err := client.Get("http://users.internal/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+
+		var st statusz.Status
+		if err := json.Unmarshal(get(h, "/?format=json").Body.Bytes(), &st); err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Endpoints) != 3 {
+			t.Fatalf("endpoints = %+v, want 3", st.Endpoints)
+		}
+		var served uint64
+		for _, e := range st.Endpoints {
+			if e.Addr != bad {
+				if e.Ejected || e.Failures != 0 || !e.Healthy {
+					t.Errorf("good endpoint %+v: want in rotation, no failure, healthy", e)
+				}
+				served += e.Successes
+				continue
+			}
+			if !e.Ejected || e.Failures != 3 || e.Successes != 0 || e.FailureRatio != 1 || e.TimesEjected != 1 || e.Zone != "b" {
+				t.Errorf("bad endpoint %+v: want ejected once after 3 failures, failure ratio 1, zone b", e)
+			}
+			// An ejection lasts BaseEjection plus up to 10 % of jitter.
+			if until := time.Until(e.EjectedUntil); until < time.Minute || until > 66*time.Second {
+				t.Errorf("ejected for %v more, want 1m to 1m6s", until)
+			}
+		}
+		if served != 12-3 {
+			t.Errorf("good endpoints served %d calls, want 9", served)
+		}
+		body := get(h, "/").Body.String()
+		if want := `<p id="summary" class="summary bad">1 of 3 endpoint(s) ejected</p>`; !strings.Contains(body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+		if r := row(t, body, "endpoints", bad); !strings.Contains(r, `data-ejected="true"`) || !strings.Contains(r, "ejected, back in 1m") {
+			t.Errorf("bad endpoint row = %s, want ejected, back in 1m…", r)
+		}
+	})
+}

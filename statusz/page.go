@@ -2,6 +2,7 @@ package statusz
 
 import (
 	"embed"
+	"fmt"
 	"html/template"
 	"strconv"
 	"time"
@@ -18,15 +19,14 @@ var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMa
 }).ParseFS(pageFS, "page.html"))
 
 // page is what the HTML template renders: the Status and what people
-// want first (what is not closed, what is paused).
+// want first (what is not closed, what is paused, what is ejected).
 type page struct {
 	Status
 	// Refresh is the reload period in whole seconds; 0 turns it off.
 	Refresh int
-	// NotClosed holds the breakers that refuse calls or are forced.
-	NotClosed []Breaker
-	// Paused counts the hosts paused by server pushback.
-	Paused int
+	// Problems holds the summary's findings, worst first; none means all
+	// is well.
+	Problems []string
 }
 
 func newPage(st Status, refresh time.Duration) page {
@@ -36,13 +36,32 @@ func newPage(st Status, refresh time.Duration) page {
 	}
 	for _, b := range st.Breakers {
 		if b.State != "closed" {
-			p.NotClosed = append(p.NotClosed, b)
+			p.Problems = append(p.Problems, "breaker "+b.State+": "+b.Host)
 		}
 	}
+	paused := 0
 	for _, h := range st.Hosts {
 		if h.PausedUntil.After(st.Time) {
-			p.Paused++
+			paused++
 		}
+	}
+	if paused > 0 {
+		p.Problems = append(p.Problems, fmt.Sprintf("%d host(s) paused by server pushback", paused))
+	}
+	ejected, unhealthy := 0, 0
+	for _, e := range st.Endpoints {
+		if e.Ejected {
+			ejected++
+		}
+		if !e.Healthy {
+			unhealthy++
+		}
+	}
+	if ejected > 0 {
+		p.Problems = append(p.Problems, fmt.Sprintf("%d of %d endpoint(s) ejected", ejected, len(st.Endpoints)))
+	}
+	if unhealthy > 0 {
+		p.Problems = append(p.Problems, fmt.Sprintf("%d of %d endpoint(s) failing health checks", unhealthy, len(st.Endpoints)))
 	}
 	return p
 }

@@ -1,11 +1,13 @@
 package statusz
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/resilient-go/resilient/balancer"
 	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/pool"
 	"github.com/resilient-go/resilient/transport"
@@ -13,7 +15,7 @@ import (
 
 // Status is the page's content, and the JSON document served to machines.
 // Rates are fractions in [0, 1], durations are seconds, times are RFC 3339
-// (omitted when zero). Every list is sorted by host.
+// (omitted when zero). Every list is sorted by host (endpoints by address).
 type Status struct {
 	// Title is Config.Title.
 	Title string `json:"title"`
@@ -28,6 +30,43 @@ type Status struct {
 	// Pool is the connection pool's reuse; nil when the stack runs over
 	// a base RoundTripper of the caller's.
 	Pool *Pool `json:"pool,omitempty"`
+	// Endpoints holds the replicas that the stack balances over
+	// (transport.Config.Balance); empty without balancing.
+	Endpoints []Endpoint `json:"endpoints"`
+}
+
+// Endpoint is one balanced replica (see balancer.EndpointStats): its
+// picks, their outcomes and latency, its ejection and its health.
+type Endpoint struct {
+	// Addr is the replica's host:port, where its attempts are sent.
+	Addr string `json:"addr"`
+	// Zone is its failure domain; omitted when unknown.
+	Zone string `json:"zone,omitempty"`
+	// Weight is its share of the traffic relative to the others (its
+	// effective weight: an Endpoint with weight 0 counts 1).
+	Weight int `json:"weight"`
+	// Meta holds the resolver's free-form labels; omitted when none.
+	Meta map[string]string `json:"meta,omitempty"`
+	// InFlight counts the attempts sent to it and not finished yet.
+	InFlight int64 `json:"in_flight"`
+	// Successes, Failures and Ignored count the outcomes of its attempts
+	// since it joined the set; FailureRatio is Failures/(Successes +
+	// Failures), 0 before any, ignored attempts counting neither way.
+	Successes    uint64  `json:"successes"`
+	Failures     uint64  `json:"failures"`
+	Ignored      uint64  `json:"ignored"`
+	FailureRatio float64 `json:"failure_ratio"`
+	// Latency is the balancer's peak-sensitive latency average, in
+	// seconds (0 before any attempt, decaying towards 0 while idle).
+	Latency float64 `json:"latency_seconds"`
+	// Ejected reports a replica taken out of the rotation for failing;
+	// EjectedUntil is when it comes back (omitted when not ejected) and
+	// TimesEjected its recent ejections, which lengthen the next one.
+	Ejected      bool      `json:"ejected"`
+	EjectedUntil time.Time `json:"ejected_until,omitzero"`
+	TimesEjected int       `json:"times_ejected"`
+	// Healthy is the active health checks' verdict (true without them).
+	Healthy bool `json:"healthy"`
 }
 
 // Budget is the retry budget's level.
@@ -128,6 +167,8 @@ func FromSnapshot(s transport.Snapshot, now time.Time) Status {
 		Time:     now,
 		Breakers: make([]Breaker, 0, len(s.Breakers)),
 		Hosts:    make([]Host, 0, len(s.Hosts)),
+		// Endpoints, like every list, is [] rather than null in JSON.
+		Endpoints: make([]Endpoint, 0, len(s.Endpoints)),
 	}
 	if math.IsInf(s.RetryBudget, 1) {
 		st.RetryBudget.Unlimited = true
@@ -143,7 +184,30 @@ func FromSnapshot(s transport.Snapshot, now time.Time) Status {
 	if s.Pool != nil {
 		st.Pool = fromPool(*s.Pool)
 	}
+	for _, e := range s.Endpoints {
+		st.Endpoints = append(st.Endpoints, fromEndpoint(e))
+	}
+	slices.SortFunc(st.Endpoints, func(a, b Endpoint) int { return strings.Compare(a.Addr, b.Addr) })
 	return st
+}
+
+func fromEndpoint(e balancer.EndpointStats) Endpoint {
+	return Endpoint{
+		Addr:         e.Endpoint.Addr,
+		Zone:         e.Endpoint.Zone,
+		Weight:       e.Endpoint.EffectiveWeight(),
+		Meta:         maps.Clone(e.Endpoint.Meta), // the resolver's map is shared: the Status is the caller's to keep
+		InFlight:     e.InFlight,
+		Successes:    e.Successes,
+		Failures:     e.Failures,
+		Ignored:      e.Ignored,
+		FailureRatio: ratio(e.Failures, e.Successes+e.Failures),
+		Latency:      e.Latency.Seconds(),
+		Ejected:      e.Ejected(),
+		EjectedUntil: e.EjectedUntil,
+		TimesEjected: e.TimesEjected,
+		Healthy:      e.Healthy,
+	}
 }
 
 func fromBreaker(b breaker.Snapshot) Breaker {

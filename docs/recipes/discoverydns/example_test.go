@@ -109,13 +109,16 @@ func Example() {
 	defer users.Close()
 	fmt.Println("resolved:", len(users.Current()), "endpoints")
 
-	balance, err := transport.Balance(transport.BalanceConfig{Resolver: users, Host: "users.internal"})
+	// The recommended stack, balancing the calls to "users.internal" over
+	// the resolver's endpoints.
+	stack, err := transport.New(transport.Config{
+		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal"},
+	})
 	if err != nil {
 		panic(err)
 	}
-	pool := &http.Transport{}
-	defer pool.CloseIdleConnections()
-	client := &http.Client{Transport: transport.Chain(pool, transport.BalanceCall(), balance)}
+	defer stack.CloseIdleConnections()
+	client := &http.Client{Transport: stack}
 	calls := func(n int) string {
 		var got []string
 		for range n {

@@ -58,13 +58,16 @@ func Example() {
 	}
 	defer users.Close()
 
-	balance, err := transport.Balance(transport.BalanceConfig{Resolver: users, Host: "users.internal"})
+	// The recommended stack, balancing the calls to "users.internal" over
+	// the resolver's endpoints.
+	stack, err := transport.New(transport.Config{
+		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal"},
+	})
 	if err != nil {
 		panic(err)
 	}
-	pool := &http.Transport{}
-	defer pool.CloseIdleConnections()
-	client := &http.Client{Transport: transport.Chain(pool, transport.BalanceCall(), balance)}
+	defer stack.CloseIdleConnections()
+	client := &http.Client{Transport: stack}
 	call := func() string {
 		resp, err := client.Get("http://users.internal/")
 		if err != nil {

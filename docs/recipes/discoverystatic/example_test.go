@@ -13,30 +13,27 @@ import (
 )
 
 // newClient returns a client of the logical host "users.internal" whose
-// calls are spread over the endpoints of users, and the balancer, for its
-// statistics. Balance sits at the base of the recommended stack, so that
-// each attempt (a retry included) picks its endpoint; BalanceCall, on
-// top, makes a retry avoid the endpoints its call already tried.
-func newClient(users discovery.Resolver, onEject func(balancer.Ejection)) (*http.Client, *balancer.Balancer, func(), error) {
-	bal, err := balancer.New(balancer.Config{
-		Policy:  balancer.RoundRobin,
-		Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3},
-		Hooks:   balancer.Hooks{OnEject: onEject},
+// calls are spread over the endpoints of users, and the stack, whose
+// Snapshot holds each endpoint's statistics. Config.Balance puts the
+// balancer inside the recommended stack: each attempt (a retry included)
+// picks its endpoint, a retry avoids the endpoints its call already
+// tried, and each endpoint gets a breaker of its own.
+func newClient(users discovery.Resolver, onEject func(balancer.Ejection)) (*http.Client, *transport.Transport, error) {
+	stack, err := transport.New(transport.Config{
+		Balance: &transport.BalanceConfig{
+			Resolver: users,
+			Host:     "users.internal",
+			Balancing: balancer.Config{
+				Policy:  balancer.RoundRobin,
+				Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3},
+				Hooks:   balancer.Hooks{OnEject: onEject},
+			},
+		},
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	balance, err := transport.Balance(transport.BalanceConfig{Balancer: bal, Resolver: users, Host: "users.internal"})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	pool := &http.Transport{MaxIdleConnsPerHost: 32}
-	stack, err := transport.New(transport.Config{Base: transport.Chain(pool, balance)})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	client := &http.Client{Transport: transport.Chain(stack, transport.BalanceCall())}
-	return client, bal, pool.CloseIdleConnections, nil
+	return &http.Client{Transport: stack}, stack, nil
 }
 
 // replicas starts one loopback server per handler and returns their
@@ -69,13 +66,13 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	client, bal, closeIdle, err := newClient(users, func(e balancer.Ejection) {
+	client, stack, err := newClient(users, func(e balancer.Ejection) {
 		fmt.Println("ejected the broken replica:", e.Addr == eps[1].Addr, "after", e.Reason)
 	})
 	if err != nil {
 		panic(err)
 	}
-	defer closeIdle()
+	defer stack.CloseIdleConnections()
 
 	succeeded := 0
 	for range 30 {
@@ -91,7 +88,7 @@ func Example() {
 		}
 	}
 	fmt.Println("succeeded:", succeeded, "of 30")
-	for i, st := range bal.Endpoints() {
+	for i, st := range stack.Snapshot().Endpoints {
 		fmt.Printf("replica %d: served %v, failed %d, ejected %v\n", i, st.Successes > 0, st.Failures, st.Ejected())
 	}
 	// Output:
