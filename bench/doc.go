@@ -9,7 +9,7 @@
 //	cd bench && go run ./cmd/report                 # micro + incidents: docs/performance.md
 //
 // Package bench/scenario plays incidents (outage, partial failure,
-// brownout, overload, slow tail) against each client on a loopback
-// server; cmd/report runs both and writes docs/performance.md with its
+// brownout, overload, slow tail, and one replica of three degrading)
+// against each client on loopback servers; cmd/report runs both and writes docs/performance.md with its
 // plots.
 package bench

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -14,11 +15,13 @@ import (
 	"github.com/resilient-go/resilient/internal/chaos"
 )
 
-// backend is one client's loopback server: a chaos injector in front of
-// a server of bounded capacity, which also throttles and slows requests
-// when its phase says so, and counts what it sees.
+// backend is one client's loopback server (one of its replicas, in a
+// scenario with several): a chaos injector in front of a server of
+// bounded capacity, which also throttles and slows requests when its
+// phase says so (on the faulty replica only), and counts what it sees.
 type backend struct {
 	sc       *Scenario
+	faulty   bool // the phases' Throttle and SlowEvery apply here
 	server   *httptest.Server
 	injector *chaos.Injector
 	workers  chan struct{} // one token per request in service; nil: unlimited
@@ -30,28 +33,35 @@ type backend struct {
 	quietUntil atomic.Int64
 	intrusions []atomic.Int64 // requests arriving while asked to stay away, per phase
 	throttled  []atomic.Int64 // requests answered 429, per phase
-	arrivals   atomic.Int64   // requests that reached the handler behind the injector
+	served     atomic.Int64   // requests that reached the handler behind the injector
 	slowOffset int64
 
 	// Server-side connection accounting, from http.Server.ConnState.
 	connsOpened, connsClosed atomic.Int64
 
-	mu  sync.Mutex // guards rng
+	mu  sync.Mutex // guards rng, started and arrived
 	rng *rand.Rand
+	// started is when the traffic started; arrived holds when each
+	// request arrived, from then (for the replicas' shares over time, in
+	// a scenario with Replicas only).
+	started time.Time
+	arrived []time.Duration
 }
 
-func newBackend(sc *Scenario) (*backend, error) {
-	in, err := chaos.New(chaos.Config{Seed: sc.Seed, Phases: sc.chaosPhases()})
+func newBackend(sc *Scenario, replica int) (*backend, error) {
+	seed := sc.Seed + uint64(replica) // replicas draw different service times
+	in, err := chaos.New(chaos.Config{Seed: seed, Phases: sc.chaosPhases(replica)})
 	if err != nil {
 		return nil, err
 	}
 	b := &backend{
 		sc:         sc,
+		faulty:     replica == sc.Faulty,
 		injector:   in,
 		phaseIndex: make(map[string]int, len(sc.Phases)),
 		intrusions: make([]atomic.Int64, len(sc.Phases)),
 		throttled:  make([]atomic.Int64, len(sc.Phases)),
-		rng:        rand.New(rand.NewPCG(sc.Seed, 1)),
+		rng:        rand.New(rand.NewPCG(seed, 1)),
 	}
 	b.slowOffset = b.rng.Int64N(1000)
 	if sc.Backend.Workers > 0 {
@@ -78,7 +88,12 @@ func newBackend(sc *Scenario) (*backend, error) {
 }
 
 // start aligns the injector's schedule with the traffic.
-func (b *backend) start() { b.injector.Restart() }
+func (b *backend) start(traffic time.Time) {
+	b.mu.Lock()
+	b.started = traffic
+	b.mu.Unlock()
+	b.injector.Restart()
+}
 
 // phase is the index of the phase in force on the server now.
 func (b *backend) phase() int { return b.phaseIndex[b.injector.Phase()] }
@@ -86,15 +101,31 @@ func (b *backend) phase() int { return b.phaseIndex[b.injector.Phase()] }
 // front sees every request before the injector: it counts those that
 // arrive while the server has asked this client to stay away.
 func (b *backend) front() {
-	if time.Now().UnixNano() < b.quietUntil.Load() {
+	now := time.Now()
+	if now.UnixNano() < b.quietUntil.Load() {
 		b.intrusions[b.phase()].Add(1)
 	}
+	if b.sc.Replicas > 1 { // the shares over time matter only then
+		b.mu.Lock()
+		b.arrived = append(b.arrived, now.Sub(b.started))
+		b.mu.Unlock()
+	}
+}
+
+// arrivals returns when each request arrived, from the traffic's start.
+func (b *backend) arrivals() []time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.arrived)
 }
 
 // serve is the server itself, behind the injector.
 func (b *backend) serve(w http.ResponseWriter, r *http.Request) {
 	i := b.phase()
 	p := b.sc.Phases[i]
+	if !b.faulty {
+		p = Phase{} // a healthy replica
+	}
 	if p.Throttle {
 		b.throttled[i].Add(1)
 		until := time.Now().Add(throttleRetryAfter).UnixNano()
@@ -108,7 +139,7 @@ func (b *backend) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "slow down", http.StatusTooManyRequests)
 		return
 	}
-	n := b.arrivals.Add(1)
+	n := b.served.Add(1)
 	d := b.serviceTime()
 	if p.SlowEvery > 0 && (n+b.slowOffset)%int64(p.SlowEvery) == 0 {
 		factor := b.sc.Backend.SlowFactor

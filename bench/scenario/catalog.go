@@ -12,10 +12,17 @@ func contenders() []Client {
 	return []Client{Plain(), RetryableHTTP(), Failsafe(), Resilient()}
 }
 
+// Replicas returns the clients of a scenario with several replicas:
+// resilient's default stack without balancing (a naive rotation over the
+// addresses), with round robin, and with Peak EWMA and outlier ejection.
+func Replicas() []Client {
+	return []Client{ResilientRotation(), ResilientRoundRobin(), ResilientPeakEWMA()}
+}
+
 // Catalog returns the report's scenarios, seeded with seed. Phases last
-// 1–3 s (the recovery after an outage longer: the breakers' default 5 s
+// 1–4 s (the recovery after an outage longer: the breakers' default 5 s
 // break is part of what it measures), so that the whole catalog runs in
-// about a minute and a half.
+// under two minutes.
 func Catalog(seed uint64) []*Scenario {
 	quick := Backend{ServiceMin: 5 * time.Millisecond, ServiceMax: 15 * time.Millisecond}
 	return []*Scenario{
@@ -76,6 +83,20 @@ func Catalog(seed uint64) []*Scenario {
 			Deadline: 2 * time.Second, Healed: -1,
 			Clients: []Client{Plain(), RetryableHTTP(), Failsafe(), FailsafeHedge(), Resilient(), ResilientHedge()},
 			Seed:    seed,
+		},
+		{
+			Name:  "replicas",
+			Title: "Replicas: one of three degrades, 90 % of its requests answered 503, the rest 10× slower",
+			Phases: []Phase{
+				{Name: "healthy", Duration: 2 * time.Second, Rate: 300},
+				{Name: "degraded", Duration: 4 * time.Second, Rate: 300,
+					Fault: chaos.Phase{Status: 0.9, StatusCode: http.StatusServiceUnavailable}, SlowEvery: 1},
+				{Name: "recovered", Duration: 2 * time.Second, Rate: 300},
+			},
+			Backend:  Backend{ServiceMin: 5 * time.Millisecond, ServiceMax: 15 * time.Millisecond, SlowFactor: 10},
+			Deadline: 2 * time.Second, Healed: 2,
+			Replicas: 3, Faulty: 2,
+			Clients: Replicas(), Seed: seed,
 		},
 	}
 }

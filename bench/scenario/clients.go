@@ -24,6 +24,11 @@ type Client struct {
 	Config string
 	// New builds the client's RoundTripper over base (the counted pool).
 	New func(base http.RoundTripper) (http.RoundTripper, error)
+	// NewReplicas builds it for a scenario with Replicas: the calls
+	// address ReplicaHost, and replicas holds the replicas' addresses
+	// (host:port), which the client must spread its attempts over. A
+	// RoundTripper that is an io.Closer is closed at the end of the run.
+	NewReplicas func(base http.RoundTripper, replicas []string) (http.RoundTripper, error)
 	// Strict makes a run fail when this client leaves a response body
 	// unclosed. It is set for resilient's clients, which must never
 	// leak, and for the plain client, where a leak would be the harness's

@@ -12,6 +12,12 @@
 // whatever happened to earlier ones, each under the caller's deadline, as
 // real callers do.
 //
+// A scenario with Replicas gives each client several backends, the
+// replicas of one service, of which one (Faulty) degrades: the clients
+// address a logical host and spread their attempts over the replicas'
+// addresses (resilient without balancing, with round robin, with Peak
+// EWMA and ejection), and the run counts each replica's requests.
+//
 // All clients send over the same kind of connection pool, wrapped by a
 // counting RoundTripper below the library under test, so that attempts are
 // counted alike for every library and only the resilience layer differs.

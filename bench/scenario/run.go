@@ -63,8 +63,15 @@ type ClientResult struct {
 	Unclosed int64
 	// Backend holds, per phase (by the server's clock), the requests that
 	// reached the server, those answered 429, and those that arrived
-	// while the server had asked the client to stay away (Retry-After).
+	// while the server had asked the client to stay away (Retry-After);
+	// summed over the replicas when there are several.
 	Backend, Throttled, Intrusions []int64
+	// Replicas holds, per replica and then per phase, the requests that
+	// reached it (one replica for a single backend).
+	Replicas [][]int64
+	// Arrivals holds, per replica, when each request reached it, from the
+	// start of the traffic; recorded in a scenario with Replicas only.
+	Arrivals [][]time.Duration
 }
 
 // Result is one scenario's run.
@@ -144,17 +151,43 @@ func runClient(ctx context.Context, sc *Scenario, c Client) (ClientResult, error
 	fail := func(format string, args ...any) (ClientResult, error) {
 		return out, fmt.Errorf("%w: %s / %s: %s", ErrInvariant, sc.Name, c.Name, fmt.Sprintf(format, args...))
 	}
-	be, err := newBackend(sc)
-	if err != nil {
-		return out, err
+	var backends []*backend
+	defer func() {
+		for _, be := range backends {
+			be.close()
+		}
+	}()
+	for i := range sc.replicas() {
+		be, err := newBackend(sc, i)
+		if err != nil {
+			return out, err
+		}
+		backends = append(backends, be)
 	}
-	defer be.close()
 	pool := newPool()
 	defer pool.CloseIdleConnections()
 	cnt := &counter{next: pool}
-	rt, err := c.New(cnt)
+	var (
+		rt  http.RoundTripper
+		err error
+		url string
+	)
+	if sc.Replicas > 1 {
+		addrs := make([]string, len(backends))
+		for i, be := range backends {
+			addrs[i] = be.server.Listener.Addr().String()
+		}
+		rt, err = c.NewReplicas(cnt, addrs)
+		url = "http://" + ReplicaHost + "/item"
+	} else {
+		rt, err = c.New(cnt)
+		url = backends[0].server.URL + "/item"
+	}
 	if err != nil {
 		return out, fmt.Errorf("scenario: %s / %s: %w", sc.Name, c.Name, err)
+	}
+	if cl, ok := rt.(io.Closer); ok {
+		defer func() { _ = cl.Close() }()
 	}
 
 	var (
@@ -170,10 +203,10 @@ func runClient(ctx context.Context, sc *Scenario, c Client) (ClientResult, error
 			broken = append(broken, violation)
 		}
 	}
-	url := be.server.URL + "/item"
-
-	be.start()
 	start := time.Now()
+	for _, be := range backends {
+		be.start(start)
+	}
 	end := sc.Duration()
 	tick := time.NewTicker(time.Millisecond)
 	started := 0
@@ -224,8 +257,15 @@ traffic:
 		ci.CloseIdleConnections()
 	}
 	pool.CloseIdleConnections()
-	if !eventually(3*time.Second, func() bool { return be.openConns() == 0 }) {
-		return fail("%d server connections still open after the client closed its idle ones", be.openConns())
+	openConns := func() int64 {
+		var n int64
+		for _, be := range backends {
+			n += be.openConns()
+		}
+		return n
+	}
+	if !eventually(3*time.Second, func() bool { return openConns() == 0 }) {
+		return fail("%d server connections still open after the client closed its idle ones", openConns())
 	}
 	out.Unclosed = cnt.bodies.Load() - cnt.closed.Load()
 	if out.Unclosed != 0 && c.Strict {
@@ -234,15 +274,26 @@ traffic:
 	if n := cnt.orphans.Load(); n > 0 {
 		return fail("%d attempts without their call's context", n)
 	}
-	stats := be.injector.Stats()
 	out.Attempts = cnt.attempts.Load()
-	if int64(stats.Requests) > out.Attempts {
-		return fail("the server saw %d requests, the client sent %d attempts", stats.Requests, out.Attempts)
+	out.Backend = make([]int64, len(sc.Phases))
+	out.Throttled = make([]int64, len(sc.Phases))
+	out.Intrusions = make([]int64, len(sc.Phases))
+	var seen uint64
+	for _, be := range backends {
+		stats := be.injector.Stats()
+		seen += stats.Requests
+		perPhase := make([]int64, len(sc.Phases))
+		for i, p := range stats.Phases {
+			perPhase[i] = int64(p.Requests)
+			out.Backend[i] += int64(p.Requests)
+			out.Throttled[i] += be.throttled[i].Load()
+			out.Intrusions[i] += be.intrusions[i].Load()
+		}
+		out.Replicas = append(out.Replicas, perPhase)
+		out.Arrivals = append(out.Arrivals, be.arrivals())
 	}
-	for i, p := range stats.Phases {
-		out.Backend = append(out.Backend, int64(p.Requests))
-		out.Throttled = append(out.Throttled, be.throttled[i].Load())
-		out.Intrusions = append(out.Intrusions, be.intrusions[i].Load())
+	if int64(seen) > out.Attempts {
+		return fail("the servers saw %d requests, the client sent %d attempts", seen, out.Attempts)
 	}
 	return out, nil
 }

@@ -75,7 +75,26 @@ type Scenario struct {
 	Concurrent bool
 	// Seed seeds the fault injector and the service times.
 	Seed uint64
+
+	// Replicas, when above one, runs that many backends for each client,
+	// each its own loopback server with the same Backend model: the
+	// replicas of one service. Calls then address the logical host
+	// ReplicaHost, and each client is built by its NewReplicas with the
+	// replicas' addresses. Zero or one means a single backend.
+	Replicas int
+	// Faulty is the index of the replica that the phases' Fault,
+	// Throttle and SlowEvery hit; the other replicas stay healthy
+	// throughout. With a single backend it must be zero.
+	Faulty int
 }
+
+// ReplicaHost is the logical host that the calls of a scenario with
+// Replicas address: no DNS knows it, so an attempt that a client does not
+// send to one of the replicas' addresses fails.
+const ReplicaHost = "replicas.invalid"
+
+// replicas is the number of backends each client gets.
+func (s *Scenario) replicas() int { return max(1, s.Replicas) }
 
 // Duration is the length of the whole schedule.
 func (s *Scenario) Duration() time.Duration {
@@ -147,6 +166,10 @@ func (s *Scenario) Validate() error {
 		return bad("service time [%v, %v] is not a range", s.Backend.ServiceMin, s.Backend.ServiceMax)
 	case s.Backend.SlowFactor < 0:
 		return bad("negative SlowFactor")
+	case s.Replicas < 0:
+		return bad("negative Replicas")
+	case s.Faulty < 0 || s.Faulty >= s.replicas():
+		return bad("Faulty %d is not one of the %d replicas", s.Faulty, s.replicas())
 	}
 	names := make(map[string]bool)
 	for i, p := range s.Phases {
@@ -159,21 +182,29 @@ func (s *Scenario) Validate() error {
 		}
 	}
 	for _, c := range s.Clients {
-		if c.Name == "" || c.New == nil {
-			return bad("a client without a Name or New")
+		switch {
+		case c.Name == "":
+			return bad("a client without a Name")
+		case s.Replicas > 1 && c.NewReplicas == nil:
+			return bad("client %s has no NewReplicas, and the scenario has %d replicas", c.Name, s.Replicas)
+		case s.Replicas <= 1 && c.New == nil:
+			return bad("client %s has no New", c.Name)
 		}
 	}
-	_, err := chaos.New(chaos.Config{Seed: s.Seed, Phases: s.chaosPhases()})
+	_, err := chaos.New(chaos.Config{Seed: s.Seed, Phases: s.chaosPhases(s.Faulty)})
 	return err
 }
 
-// chaosPhases is the injector's schedule: each phase's Fault under its
-// name and length; the last lasts forever, so that calls that outlive the
-// schedule still see its behaviour.
-func (s *Scenario) chaosPhases() []chaos.Phase {
+// chaosPhases is the injector's schedule for one replica: each phase's
+// Fault (for the faulty replica; none for the others) under its name and
+// length; the last lasts forever, so that calls that outlive the schedule
+// still see its behaviour.
+func (s *Scenario) chaosPhases(replica int) []chaos.Phase {
 	out := make([]chaos.Phase, len(s.Phases))
 	for i, p := range s.Phases {
-		out[i] = p.Fault
+		if replica == s.Faulty {
+			out[i] = p.Fault
+		}
 		out[i].Name = p.Name
 		out[i].Duration = p.Duration
 		if i == len(s.Phases)-1 {

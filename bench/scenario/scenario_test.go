@@ -118,3 +118,77 @@ func TestValidate(t *testing.T) {
 		t.Errorf("tiny: %v", err)
 	}
 }
+
+// tinyReplicas is three replicas, the third of which degrades (90 % of
+// its requests answered 503, the rest 10× slower) for half a second.
+func tinyReplicas() *scenario.Scenario {
+	return &scenario.Scenario{
+		Name: "tiny replicas",
+		Phases: []scenario.Phase{
+			{Name: "healthy", Duration: 300 * time.Millisecond, Rate: 200},
+			{Name: "degraded", Duration: 600 * time.Millisecond, Rate: 200,
+				Fault: chaos.Phase{Status: 0.9}, SlowEvery: 1},
+			{Name: "recovered", Duration: 200 * time.Millisecond, Rate: 200},
+		},
+		Backend:  scenario.Backend{ServiceMin: 2 * time.Millisecond, ServiceMax: 4 * time.Millisecond, SlowFactor: 10},
+		Deadline: time.Second, Healed: 2,
+		Replicas: 3, Faulty: 2,
+		Clients:    scenario.Replicas(),
+		Concurrent: true,
+		Seed:       1,
+	}
+}
+
+// Three replicas, one degrades: each client's invariants hold, the
+// naive rotation keeps sending the bad replica its third, and Peak EWMA
+// with ejection takes it out and succeeds at least as often.
+func TestTinyReplicas(t *testing.T) {
+	sc := tinyReplicas()
+	res, err := scenario.Run(context.Background(), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const bad = 2
+	for _, c := range res.Clients {
+		s := c.Summarize(sc, 1)
+		t.Logf("%-26s degraded: %5.1f%% ok, p99 %v, replica 3's share %4.1f%%, %.2f attempts/call",
+			c.Client.Name, 100*s.SuccessRate(), s.P99, 100*s.Share(bad), s.AttemptsPerCall())
+		if healthy := c.Summarize(sc, 0); healthy.SuccessRate() < 0.9 || len(healthy.Replicas) != 3 {
+			t.Errorf("%s: %.0f%% success while healthy, %d replicas counted", c.Client.Name, 100*healthy.SuccessRate(), len(healthy.Replicas))
+		}
+		if all := c.Summarize(sc, scenario.All(sc)...); all.Replicas[0] == 0 || all.Replicas[1] == 0 {
+			t.Errorf("%s: a healthy replica got no request: %v", c.Client.Name, all.Replicas)
+		}
+	}
+	rot, ewma := res.Clients[0].Summarize(sc, 1), res.Clients[2].Summarize(sc, 1)
+	if s := rot.Share(bad); s < 0.25 || s > 0.42 {
+		t.Errorf("naive rotation: replica 3's share while degraded %.1f%%, want about a third", 100*s)
+	}
+	if ewma.Share(bad) > rot.Share(bad)/2 {
+		t.Errorf("Peak EWMA: replica 3's share while degraded %.1f%%, rotation %.1f%%: want under half of it",
+			100*ewma.Share(bad), 100*rot.Share(bad))
+	}
+	if ewma.SuccessRate() < rot.SuccessRate() {
+		t.Errorf("success while degraded: Peak EWMA %.1f%%, rotation %.1f%%", 100*ewma.SuccessRate(), 100*rot.SuccessRate())
+	}
+	points := res.Clients[0].Timeline(sc, 100*time.Millisecond)
+	if p := points[len(points)/2]; len(p.Shares) != 3 || p.Shares[0]+p.Shares[1]+p.Shares[2] < 0.99 {
+		t.Errorf("timeline point %v: shares %v, want three summing to 1", p.T, p.Shares)
+	}
+}
+
+func TestValidateReplicas(t *testing.T) {
+	sc := tinyReplicas()
+	sc.Clients = []scenario.Client{scenario.Plain()}
+	if err := sc.Validate(); !errors.Is(err, scenario.ErrInvalidScenario) {
+		t.Errorf("a client without NewReplicas: Validate = %v, want ErrInvalidScenario", err)
+	}
+	sc = tinyReplicas()
+	sc.Faulty = 3
+	if err := sc.Validate(); !errors.Is(err, scenario.ErrInvalidScenario) {
+		t.Errorf("Faulty past the replicas: Validate = %v, want ErrInvalidScenario", err)
+	}
+	if err := tinyReplicas().Validate(); err != nil {
+		t.Errorf("tiny replicas: %v", err)
+	}
+}

@@ -17,6 +17,8 @@ type Summary struct {
 	// answered 429, and those that arrived while it had asked the client
 	// to stay away.
 	Backend, Throttled, Intrusions int64
+	// Replicas holds the requests each replica saw during the phases.
+	Replicas []int64
 	// Latency percentiles of every call (failed ones included), as the
 	// callers saw them.
 	P50, P99, P999, Max time.Duration
@@ -35,6 +37,18 @@ func (s Summary) AttemptsPerCall() float64 { return ratio(float64(s.Attempts), f
 
 // Goodput is the successful calls per second of the phases.
 func (s Summary) Goodput() float64 { return ratio(float64(s.OK()), s.Seconds) }
+
+// Share is replica i's share of the requests the replicas saw, in [0, 1].
+func (s Summary) Share(i int) float64 {
+	var all int64
+	for _, n := range s.Replicas {
+		all += n
+	}
+	if i < 0 || i >= len(s.Replicas) {
+		return 0
+	}
+	return ratio(float64(s.Replicas[i]), float64(all))
+}
 
 func ratio(a, b float64) float64 {
 	if b == 0 {
@@ -60,6 +74,12 @@ func (r *ClientResult) Summarize(sc *Scenario, phases ...int) Summary {
 		s.Throttled += r.Throttled[p]
 		s.Intrusions += r.Intrusions[p]
 		s.Seconds += sc.Phases[p].Duration.Seconds()
+	}
+	s.Replicas = make([]int64, len(r.Replicas))
+	for i, perPhase := range r.Replicas {
+		for _, p := range phases {
+			s.Replicas[i] += perPhase[p]
+		}
 	}
 	slices.Sort(lat)
 	s.P50, s.P99, s.P999 = Percentile(lat, 0.50), Percentile(lat, 0.99), Percentile(lat, 0.999)
@@ -131,6 +151,10 @@ type Point struct {
 	SuccessRate     float64
 	AttemptsPerCall float64
 	P50, P99        time.Duration
+	// Shares holds each replica's share of the requests that reached
+	// the replicas in [T, T+step) (by arrival); all zero when none did,
+	// or when the scenario has a single backend.
+	Shares []float64
 }
 
 // Timeline cuts the calls into steps by their start, for plots.
@@ -158,7 +182,29 @@ func (r *ClientResult) Timeline(sc *Scenario, step time.Duration) []Point {
 		p.SuccessRate = ratio(float64(ok), float64(len(b)))
 		p.AttemptsPerCall = ratio(float64(attempts), float64(len(b)))
 		p.P50, p.P99 = Percentile(lat, 0.5), Percentile(lat, 0.99)
+		p.Shares = make([]float64, len(r.Arrivals))
 		out = append(out, p)
+	}
+	// The replicas' shares, by arrival.
+	arrived := make([][]int, n)
+	for i := range arrived {
+		arrived[i] = make([]int, len(r.Arrivals))
+	}
+	for rep, times := range r.Arrivals {
+		for _, t := range times {
+			if i := int(t / step); i >= 0 && i < n {
+				arrived[i][rep]++
+			}
+		}
+	}
+	for i, counts := range arrived {
+		all := 0
+		for _, c := range counts {
+			all += c
+		}
+		for rep, c := range counts {
+			out[i].Shares[rep] = ratio(float64(c), float64(all))
+		}
 	}
 	return out
 }

@@ -72,3 +72,51 @@ func index(name string) int {
 }
 
 func load(s summary) float64 { return float64(s.reached) / float64(s.calls) }
+
+// The replicas' part runs end to end on a short run and prints its
+// table; with wide margins only: while one replica is degraded, Peak
+// EWMA with ejection sends it a much smaller share than the naive
+// rotation (which sends it its third, whatever happens) and succeeds at
+// least as often.
+func TestDemoReplicasShortRun(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	var out strings.Builder
+	cfg := config{phase: 500 * time.Millisecond, load: 200, timeout: time.Second, seed: 1}
+	start := time.Now()
+	results, err := runReplicas(context.Background(), cfg, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("ran in %v\n%s", time.Since(start).Round(time.Millisecond), out.String())
+
+	for _, p := range replicaPhases {
+		if !strings.Contains(out.String(), "\n"+p.name+" ") {
+			t.Errorf("the table has no %q row", p.name)
+		}
+	}
+	rot, rr, ewma := results["no balancing"], results["round robin"], results["Peak EWMA"]
+	for name, r := range map[string]replicaResult{"no balancing": rot, "round robin": rr, "Peak EWMA": ewma} {
+		if len(r.phases) != len(replicaPhases) || len(r.shares) != len(replicaPhases) {
+			t.Fatalf("%s: %d summaries and %d shares, want %d", name, len(r.phases), len(r.shares), len(replicaPhases))
+		}
+		if calls, want := r.phases[0].calls, rot.phases[0].calls; calls == 0 || calls != want {
+			t.Errorf("%s made %d calls while healthy, no balancing %d: every client must get the same traffic", name, calls, want)
+		}
+		if ok := okRate(r.phases[0]); ok < 0.9 {
+			t.Errorf("%s: %.0f%% success while healthy", name, 100*ok)
+		}
+	}
+	deg := 1 // the degraded phase
+	if !replicaPhases[deg].degraded {
+		t.Fatal("phase 1 is not the degraded one")
+	}
+	if s := rot.shares[deg]; s < 0.25 || s > 0.42 {
+		t.Errorf("no balancing: replica 3's share while degraded %.1f%%, want about a third", 100*s)
+	}
+	if e, r := ewma.shares[deg], rot.shares[deg]; e > r/2 {
+		t.Errorf("replica 3's share while degraded: Peak EWMA %.1f%%, no balancing %.1f%%: want under half of it", 100*e, 100*r)
+	}
+	if e, r := okRate(ewma.phases[deg]), okRate(rot.phases[deg]); e < r {
+		t.Errorf("success while degraded: Peak EWMA %.1f%%, no balancing %.1f%%", 100*e, 100*r)
+	}
+}

@@ -1,15 +1,20 @@
 // Command demo sends the same traffic through a plain http.Client, a naive
 // retrying client and a resilient one, each against its own loopback
 // backend of bounded capacity, through an incident, and prints how each
-// fared.
+// fared. Then, in a second part, it spreads the same traffic over three
+// replicas of one service, one of which degrades, with resilient without
+// balancing, with round robin and with Peak EWMA and ejection.
 //
 //	go run ./docs/demo
 //	go run ./docs/demo -phase 4s -load 300
+//	go run ./docs/demo -replicas=false
 //
 // The incident (phases.go): healthy; an outage (every request 503); a
 // brownout (a request quota below the offered rate, the rest answered 429
 // with Retry-After); an overload (2.5× the backend's capacity); and
-// recovery. The traffic is open-loop: every client starts the same calls
+// recovery. The replicas' run (replicas_backend.go): healthy; one replica
+// answers 90 % of its requests 503 and serves the rest 10× slower;
+// recovered. The traffic is open-loop: every client starts the same calls
 // at the same instants, whatever happened to earlier calls, as real users
 // would.
 package main
@@ -26,10 +31,11 @@ import (
 )
 
 func main() {
-	phase := flag.Duration("phase", 2*time.Second, "unit length of the phases (the whole run lasts 9.5 units)")
+	phase := flag.Duration("phase", 2*time.Second, "unit length of the phases (the incident lasts 9.5 units, the replicas' run 3.5)")
 	load := flag.Float64("load", 200, "calls per second through each client while healthy: half the backend's capacity (the overload sends 5×)")
 	timeout := flag.Duration("timeout", 2*time.Second, "per-call timeout (the caller's deadline)")
 	seed := flag.Uint64("seed", 1, "seed of the backends' service times")
+	replicas := flag.Bool("replicas", true, "run the second part: three replicas, one degrades")
 	flag.Parse()
 	if *phase <= 0 || *load <= 0 || *timeout <= 0 {
 		fmt.Fprintln(os.Stderr, "demo: -phase, -load and -timeout must be positive")
@@ -42,6 +48,12 @@ func main() {
 	if _, err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
+	}
+	if *replicas && ctx.Err() == nil {
+		if _, err := runReplicas(ctx, cfg, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "demo:", err)
+			os.Exit(1)
+		}
 	}
 }
 

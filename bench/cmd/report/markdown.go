@@ -96,7 +96,8 @@ func (r *report) writeReading(w io.Writer) {
 func (r *report) writeScenarios(w io.Writer) {
 	fmt.Fprint(w, `## Incidents
 
-Each client gets its own loopback backend (`+"`httptest`"+` behind the library's fault injector, `+"`internal/chaos`"+`) and the
+Each client gets its own loopback backend (`+"`httptest`"+` behind the library's fault injector, `+"`internal/chaos`"+`; three,
+the replicas of one service, in the replicas' scenario) and the
 same open-loop traffic: calls start at each phase's rate whatever happened to the earlier ones, each a GET under the
 caller's own deadline. Every client sends over the same connection pool (`+"`http.DefaultTransport`"+`'s, with 1024 idle
 connections per host), through a counter below the library, so attempts are counted alike and only the resilience
@@ -131,7 +132,13 @@ The clients:
 func (r *report) writeScenario(w io.Writer, res *scenario.Result) {
 	sc := res.Scenario
 	fmt.Fprintf(w, "### %s\n\n", sc.Title)
-	fmt.Fprintf(w, "The backend: %s. Each call's deadline: %s.\n\n", describeBackend(sc.Backend), dur(float64(sc.Deadline)))
+	if sc.Replicas > 1 {
+		fmt.Fprintf(w, "%d replicas of one service, each its own loopback server: %s. The calls address the service's logical host; "+
+			"each client spreads their attempts over the replicas' addresses. Replica %d degrades; the others stay healthy. Each call's deadline: %s.\n\n",
+			sc.Replicas, describeBackend(sc.Backend), sc.Faulty+1, dur(float64(sc.Deadline)))
+	} else {
+		fmt.Fprintf(w, "The backend: %s. Each call's deadline: %s.\n\n", describeBackend(sc.Backend), dur(float64(sc.Deadline)))
+	}
 	fmt.Fprintln(w, "| phase | length | calls/s | the backend |")
 	fmt.Fprintln(w, "|---|--:|--:|---|")
 	for _, p := range sc.Phases {
@@ -161,19 +168,35 @@ func (r *report) writeScenario(w io.Writer, res *scenario.Result) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "![%s: success rate, p99 latency and attempts per call over time](performance/%s.png)\n\n", sc.Title, sc.Name)
+	if sc.Replicas > 1 {
+		fmt.Fprintf(w, "![%s: success rate, p99 latency, attempts per call and replica %d's share over time](performance/%s.png)\n\n", sc.Title, sc.Faulty+1, sc.Name)
+	} else {
+		fmt.Fprintf(w, "![%s: success rate, p99 latency and attempts per call over time](performance/%s.png)\n\n", sc.Title, sc.Name)
+	}
 	fmt.Fprintln(w, "<details><summary>Every phase, every outcome</summary>")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| client | phase | calls | ok | error status | failed fast, unsent | deadline | other error | attempts/call | backend requests | answered 429 | sent while asked to stay away | p50 | p99 | p99.9 |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	perReplica, perReplicaRule := "", ""
+	if sc.Replicas > 1 {
+		perReplica, perReplicaRule = " requests per replica |", "--:|"
+	}
+	fmt.Fprintln(w, "| client | phase | calls | ok | error status | failed fast, unsent | deadline | other error | attempts/call | backend requests | answered 429 | sent while asked to stay away | p50 | p99 | p99.9 |"+perReplica)
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"+perReplicaRule)
 	for i := range res.Clients {
 		c := &res.Clients[i]
 		for j, p := range sc.Phases {
 			s := c.Summarize(sc, j)
 			o := s.Outcomes
-			fmt.Fprintf(w, "| %s | %s | %d | %d | %d | %d | %d | %d | %.2f | %d | %d | %d | %s | %s | %s |\n",
+			fmt.Fprintf(w, "| %s | %s | %d | %d | %d | %d | %d | %d | %.2f | %d | %d | %d | %s | %s | %s |",
 				c.Client.Name, p.Name, s.Calls, o[scenario.OK], o[scenario.Status], o[scenario.Local], o[scenario.Deadline], o[scenario.Other],
 				s.AttemptsPerCall(), s.Backend, s.Throttled, s.Intrusions, dur(float64(s.P50)), dur(float64(s.P99)), dur(float64(s.P999)))
+			if sc.Replicas > 1 {
+				counts := make([]string, len(s.Replicas))
+				for k, n := range s.Replicas {
+					counts[k] = fmt.Sprint(n)
+				}
+				fmt.Fprintf(w, " %s |", strings.Join(counts, " / "))
+			}
+			fmt.Fprintln(w)
 		}
 	}
 	fmt.Fprintln(w)
@@ -216,7 +239,11 @@ func describePhase(sc *scenario.Scenario, p scenario.Phase) string {
 		if f == 0 {
 			f = 50
 		}
-		parts = append(parts, fmt.Sprintf("1 request in %d takes %d× its service time", p.SlowEvery, f))
+		if p.SlowEvery == 1 {
+			parts = append(parts, fmt.Sprintf("every request served takes %d× its service time", f))
+		} else {
+			parts = append(parts, fmt.Sprintf("1 request in %d takes %d× its service time", p.SlowEvery, f))
+		}
 	}
 	if b := sc.Backend; b.Workers > 0 {
 		capacity := float64(b.Workers) / ((b.ServiceMin + b.ServiceMax) / 2).Seconds()
@@ -224,6 +251,9 @@ func describePhase(sc *scenario.Scenario, p scenario.Phase) string {
 	}
 	if len(parts) == 0 {
 		return "healthy"
+	}
+	if sc.Replicas > 1 {
+		return fmt.Sprintf("replica %d: %s; the others healthy", sc.Faulty+1, strings.Join(parts, "; "))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -131,6 +131,12 @@ func unclosed() metric {
 		value: func(r *scenario.ClientResult, _ scenario.Summary) float64 { return float64(r.Unclosed) }}
 }
 
+// shareIn is the share of the requests that reached the faulty replica.
+func shareIn(sc *scenario.Scenario, phases ...string) metric {
+	return metric{name: fmt.Sprintf("replica %d's share %s", sc.Faulty+1, in(phases)), phases: phases, better: -1, abs: 0.02, rel: 0.1, format: pct,
+		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return s.Share(sc.Faulty) }}
+}
+
 func in(phases []string) string {
 	if len(phases) == 0 {
 		return ""
@@ -157,6 +163,9 @@ func headline(sc *scenario.Scenario) []metric {
 			load, recovery(sc), successIn("recovered")}
 	case "slowtail":
 		return []metric{latencyIn("p50"), latencyIn("p99"), latencyIn("p99.9"), attemptsIn()}
+	case "replicas":
+		return []metric{successIn("degraded"), latencyIn("p50", "degraded"), latencyIn("p99", "degraded"), shareIn(sc, "degraded"),
+			attemptsIn("degraded"), successIn("recovered"), shareIn(sc, "recovered")}
 	}
 	return []metric{successIn(), attemptsIn(), latencyIn("p99")}
 }

@@ -29,8 +29,16 @@ func (r *report) plot(dir string) error {
 			return fmt.Errorf("plot %s: %w", res.Scenario.Name, err)
 		}
 	}
-	if len(r.scenarios) > 0 {
-		if err := attemptsChart(r.scenarios, colors, filepath.Join(dir, "attempts.png")); err != nil {
+	// The replicas' scenarios have clients of their own, and their
+	// attempts per call in their timelines: the chart compares libraries.
+	var single []*scenario.Result
+	for _, res := range r.scenarios {
+		if res.Scenario.Replicas <= 1 {
+			single = append(single, res)
+		}
+	}
+	if len(single) > 0 {
+		if err := attemptsChart(single, colors, filepath.Join(dir, "attempts.png")); err != nil {
 			return fmt.Errorf("plot attempts: %w", err)
 		}
 	}
@@ -52,17 +60,26 @@ func (r *report) clientColors() map[string]color.Color {
 
 // timeline draws three panels over the scenario's time, one line per
 // client: the success rate, the p99 latency (log scale) and the attempts
-// per call of the calls started in each step, with the phase boundaries.
+// per call of the calls started in each step, with the phase boundaries;
+// and, with several replicas, a fourth: the faulty replica's share of the
+// requests that arrived in each step.
 func timeline(res *scenario.Result, colors map[string]color.Color, path string) error {
 	sc := res.Scenario
-	success, latency, attempts := plot.New(), plot.New(), plot.New()
+	success, latency, attempts, share := plot.New(), plot.New(), plot.New(), plot.New()
+	panels := []*plot.Plot{success, latency, attempts}
+	if sc.Replicas > 1 {
+		panels = append(panels, share)
+		share.Y.Label.Text = fmt.Sprintf("replica %d's share (%%)", sc.Faulty+1)
+		share.Y.Min, share.Y.Max = 0, 105
+	}
+	last := panels[len(panels)-1]
 	success.Title.Text = sc.Title
 	success.Y.Label.Text = "success (%)"
 	latency.Y.Label.Text = "p99 latency (ms)"
 	latency.Y.Scale = plot.LogScale{}
 	latency.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	attempts.Y.Label.Text = "attempts per call"
-	attempts.X.Label.Text = fmt.Sprintf("time (s), calls grouped by start in %v steps", timelineStep)
+	last.X.Label.Text = fmt.Sprintf("time (s), calls grouped by start in %v steps", timelineStep)
 	success.Y.Min, success.Y.Max = 0, 105
 	attempts.Y.Min = 0
 
@@ -70,12 +87,15 @@ func timeline(res *scenario.Result, colors map[string]color.Color, path string) 
 	for i := range res.Clients {
 		c := &res.Clients[i]
 		pts := c.Timeline(sc, timelineStep)
-		var ok, lat, att plotter.XYs
+		var ok, lat, att, shr plotter.XYs
 		for _, p := range pts {
 			if p.Calls == 0 {
 				continue
 			}
 			x := (p.T + timelineStep/2).Seconds()
+			if sc.Faulty < len(p.Shares) {
+				shr = append(shr, plotter.XY{X: x, Y: 100 * p.Shares[sc.Faulty]})
+			}
 			ok = append(ok, plotter.XY{X: x, Y: 100 * p.SuccessRate})
 			ms := math.Max(0.1, float64(p.P99)/float64(time.Millisecond)) // a log axis has no zero
 			maxLat = math.Max(maxLat, ms)
@@ -85,7 +105,10 @@ func timeline(res *scenario.Result, colors map[string]color.Color, path string) 
 		for k, xy := range []struct {
 			p   *plot.Plot
 			pts plotter.XYs
-		}{{success, ok}, {latency, lat}, {attempts, att}} {
+		}{{success, ok}, {latency, lat}, {attempts, att}, {share, shr}} {
+			if xy.p == share && sc.Replicas <= 1 {
+				continue
+			}
 			l, err := plotter.NewLine(xy.pts)
 			if err != nil {
 				return err
@@ -104,7 +127,7 @@ func timeline(res *scenario.Result, colors map[string]color.Color, path string) 
 		}
 	}
 	latency.Y.Min, latency.Y.Max = 0.1, maxLat*1.5
-	for _, p := range []*plot.Plot{success, latency, attempts} {
+	for _, p := range panels {
 		p.X.Min, p.X.Max = 0, sc.Duration().Seconds()
 		if err := phaseLines(p, sc); err != nil {
 			return err
@@ -116,11 +139,14 @@ func timeline(res *scenario.Result, colors map[string]color.Color, path string) 
 	success.Legend.YOffs = vg.Points(-4)
 	success.Legend.TextStyle.Font.Size = vg.Points(8)
 
-	const w, h = 9 * vg.Inch, 9 * vg.Inch
+	w, h := 9*vg.Inch, 3*vg.Inch*vg.Length(len(panels))
 	img := vgimg.New(w, h)
 	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: 3, Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadY: vg.Points(8)}
-	plots := [][]*plot.Plot{{success}, {latency}, {attempts}}
+	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadY: vg.Points(8)}
+	var plots [][]*plot.Plot
+	for _, p := range panels {
+		plots = append(plots, []*plot.Plot{p})
+	}
 	canvases := plot.Align(plots, tiles, dc)
 	for i := range plots {
 		plots[i][0].Draw(canvases[i][0])

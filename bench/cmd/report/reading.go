@@ -148,6 +148,8 @@ func notes(results []*scenario.Result) []string {
 			out = append(out, overloadNotes(f)...)
 		case "slowtail":
 			out = append(out, slowtailNotes(f)...)
+		case "replicas":
+			out = append(out, replicasNotes(f)...)
 		}
 		for _, c := range res.Clients {
 			if c.Unclosed > 0 {
@@ -311,6 +313,39 @@ func microNotes(ms []bench.Measurement) []string {
 				"No rate limit is on resilient's default path.",
 				bench.NsPerOp(m.Seq[xrate]), bench.NsPerOp(m.Seq[ours]), m.Comparison.Cases[b].Name, bench.NsPerOp(m.Seq[b])))
 		}
+	}
+	return out
+}
+
+func replicasNotes(f figures) []string {
+	sc := f.res.Scenario
+	rot, ok1 := f.sum(scenario.ResilientRotation().Name, "degraded")
+	rr, ok2 := f.sum(scenario.ResilientRoundRobin().Name, "degraded")
+	pe, ok3 := f.sum(scenario.ResilientPeakEWMA().Name, "degraded")
+	if !ok1 || !ok2 || !ok3 {
+		return nil
+	}
+	var out []string
+	bad := sc.Faulty
+	if pe.Share(bad) < rr.Share(bad) && pe.Share(bad) < rot.Share(bad) {
+		out = append(out, fmt.Sprintf("*Replicas*: while replica %d was degraded, the naive rotation kept sending it %s of the requests "+
+			"(success %s, p99 %s): the stack's one breaker sees the whole service, whose failure rate stays under its threshold, "+
+			"and the retry budget runs out on the failures. Round robin over the replicas sent it %s (success %s, p99 %s): "+
+			"a retry goes to another replica and the replica's own breaker opens once half its calls fail, "+
+			"but until then its share of the calls meets its 503s and its slow answers. "+
+			"Peak EWMA with ejection sent it %s (success %s, p99 %s): five failures in a row (the default) ejected it for 30 s, "+
+			"and the few calls it had meanwhile were retried elsewhere.",
+			bad+1, pct(rot.Share(bad)), pct(rot.SuccessRate()), dur(float64(rot.P99)),
+			pct(rr.Share(bad)), pct(rr.SuccessRate()), dur(float64(rr.P99)),
+			pct(pe.Share(bad)), pct(pe.SuccessRate()), dur(float64(pe.P99))))
+	}
+	after, ok := f.sum(scenario.ResilientPeakEWMA().Name, "recovered")
+	rrAfter, ok2 := f.sum(scenario.ResilientRoundRobin().Name, "recovered")
+	if ok && ok2 && after.Share(bad) < 0.1 && rrAfter.Share(bad) < 0.1 {
+		out = append(out, fmt.Sprintf("*Replicas*: once replica %d recovered, Peak EWMA sent it %s of the requests, round robin %s: "+
+			"an ejection lasts 30 s by default (Envoy's base) and a breaker's break 5 s, both longer than this run's %s of recovery, "+
+			"so a replica taken out stays out until it ends; shorten `Balancing.Outlier.BaseEjection` where replicas come back quickly.",
+			bad+1, pct(after.Share(bad)), pct(rrAfter.Share(bad)), dur(float64(sc.Phases[phaseIndexes(sc, "recovered")[0]].Duration))))
 	}
 	return out
 }

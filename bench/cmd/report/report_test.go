@@ -77,6 +77,52 @@ func TestReportFromTinyRun(t *testing.T) {
 	}
 }
 
+// The replicas' section is written from a tiny run of its scenario: its
+// table with the bad replica's share, the per-replica counts and its
+// four-panel plot.
+func TestReportReplicas(t *testing.T) {
+	sc := &scenario.Scenario{
+		Name:  "replicas",
+		Title: "Replicas: one of three degrades",
+		Phases: []scenario.Phase{
+			{Name: "healthy", Duration: 200 * time.Millisecond, Rate: 150},
+			{Name: "degraded", Duration: 400 * time.Millisecond, Rate: 150, Fault: chaos.Phase{Status: 0.9}, SlowEvery: 1},
+			{Name: "recovered", Duration: 200 * time.Millisecond, Rate: 150},
+		},
+		Backend:  scenario.Backend{ServiceMin: time.Millisecond, ServiceMax: 2 * time.Millisecond, SlowFactor: 10},
+		Deadline: 500 * time.Millisecond, Healed: 2,
+		Replicas: 3, Faulty: 2,
+		Clients:    scenario.Replicas(),
+		Concurrent: true, Seed: 1,
+	}
+	res, err := scenario.Run(context.Background(), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &report{machine: describeMachine(), date: time.Now(), procs: []int{1}, seed: 1, count: 1, scenarios: []*scenario.Result{res}}
+	dir := t.TempDir()
+	if err := rep.plot(dir); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "replicas.png")); err != nil || fi.Size() < 1000 {
+		t.Errorf("plot replicas.png: %v, %v", fi, err)
+	}
+	var doc bytes.Buffer
+	rep.write(&doc)
+	for _, want := range []string{
+		"### Replicas: one of three degrades",
+		"| client | success (degraded) | p50 (degraded) | p99 (degraded) | replica 3's share (degraded) |",
+		"| **resilient + Peak EWMA** |",
+		"| requests per replica |",
+		"replica 3: 90 % of requests answered 503; every request served takes 10× its service time; the others healthy",
+		"![Replicas: one of three degrades: success rate, p99 latency, attempts per call and replica 3's share over time](performance/replicas.png)",
+	} {
+		if !strings.Contains(doc.String(), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+}
+
 func TestDur(t *testing.T) {
 	for _, c := range []struct {
 		d    time.Duration
