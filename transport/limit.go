@@ -35,6 +35,21 @@ type LimitConfig struct {
 	// host.
 	DisablePushback bool
 
+	// AdaptiveRate, when set, replaces the pushback pause with an adaptive
+	// rate per host (see limiter.AdaptiveRate and docs/pushback.md): a 429
+	// (with or without Retry-After) or a 503 with Retry-After cuts the
+	// host's rate, which then grows back along CUBIC's curve, and new
+	// requests are admitted at that rate (refused with an error matching
+	// limiter.ErrLimited, or made to wait with WaitForRate) instead of
+	// all being stopped for Retry-After. The retry of the throttled
+	// request still waits for its Retry-After (Retry does), and
+	// Hooks.OnPushback still fires for each Retry-After, with Until the
+	// time the server asked for (nothing is paused). Nil means the pause.
+	// A pointer to the zero config is the AWS SDKs' adaptive mode; its
+	// Name is set to each host. Setting it with DisablePushback is an
+	// error.
+	AdaptiveRate *limiter.AdaptiveRateConfig
+
 	// MaxPause caps a pushback pause when Rate is nil (a Rate has its own
 	// MaxPause). Zero means 30s; negative is an error.
 	MaxPause time.Duration
@@ -60,8 +75,8 @@ type LimitConfig struct {
 	Throttle *limiter.ThrottleConfig
 
 	// MaxHosts bounds the hosts that have their own throttle, concurrency
-	// limit and queue. Zero means 1024; negative is an error. Past it, hosts with
-	// nothing in flight or queued are forgotten.
+	// limit and queue, or adaptive rate. Zero means 1024; negative is an
+	// error. Past it, hosts with nothing in flight or queued are forgotten.
 	MaxHosts int
 
 	// Key names the host a request counts against. Nil means
@@ -115,14 +130,17 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 	if t.maxHosts == 0 {
 		t.maxHosts = 1024
 	}
-	if t.rate == nil && t.pushback {
+	if err := t.setAdaptive(cfg); err != nil {
+		return nil, err
+	}
+	if t.rate == nil && t.pushback && t.adaptive == nil {
 		r, err := limiter.NewRate(limiter.RateConfig{Limit: rate.Inf, MaxPause: cfg.MaxPause})
 		if err != nil {
 			return nil, err
 		}
 		t.rate = r
 	}
-	if cfg.Concurrency != nil || cfg.Throttle != nil {
+	if cfg.Concurrency != nil || cfg.Throttle != nil || t.adaptive != nil {
 		if cfg.Concurrency != nil {
 			c := *cfg.Concurrency
 			t.conc = &c
@@ -174,6 +192,7 @@ type limitSettings struct {
 	key         func(*http.Request) string
 	classifier  Classifier
 	onPushback  func(Pushback) // New's hook, or nil
+	adaptive    *limiter.AdaptiveRateConfig
 }
 
 type limitTransport struct {
@@ -192,6 +211,7 @@ type hostLimit struct {
 	throttle *limiter.Throttle
 	conc     *limiter.Concurrency
 	queue    *queue.Queue
+	adaptive *limiter.AdaptiveRate
 }
 
 var _ http.RoundTripper = (*limitTransport)(nil)
@@ -222,6 +242,12 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeRequestBody(req)
 		return nil, err
 	}
+	if h.adaptive != nil {
+		if err := t.admitAdaptive(req, h.adaptive); err != nil {
+			closeRequestBody(req)
+			return nil, MarkNotSent(err)
+		}
+	}
 	if h.throttle != nil {
 		if err := h.throttle.Allow(); err != nil {
 			closeRequestBody(req)
@@ -250,7 +276,11 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if h.throttle != nil && resp != nil && outcome != limiter.Dropped {
 		h.throttle.Accepted() // the backend took the request in
 	}
-	t.obeyPushback(host, v)
+	if h.adaptive != nil {
+		t.feedAdaptive(host, h.adaptive, v)
+	} else {
+		t.obeyPushback(host, v)
+	}
 	return resp, err
 }
 
@@ -293,6 +323,9 @@ func (t *limitTransport) host(key string) (*hostLimit, error) {
 	}
 	h, err := t.newHost()
 	if err != nil {
+		return nil, err
+	}
+	if h.adaptive, err = t.newAdaptive(key); err != nil {
 		return nil, err
 	}
 	m := make(map[string]*hostLimit, len(old)+1)

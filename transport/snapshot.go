@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/resilient-go/resilient/balancer"
 	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/pool"
@@ -23,8 +25,9 @@ type Snapshot struct {
 	// Breakers holds one snapshot per host breaker, sorted by host.
 	Breakers []breaker.Snapshot
 	// Hosts holds the load control of each host that has per-host limits
-	// (a concurrency limit or a throttle), sorted by host: its pushback
-	// pause, concurrency limit, queue and throttle.
+	// (a concurrency limit, a throttle or an adaptive rate), sorted by
+	// host: its pushback pause, concurrency limit, queue, throttle and
+	// adaptive rate.
 	Hosts []HostLoad
 	// Pool holds the connection pool's reuse statistics; nil when the
 	// stack runs over a Base of the caller's.
@@ -50,6 +53,10 @@ type HostLoad struct {
 	// RejectProbability is the client-side throttle's current
 	// probability of refusing a request; zero without a throttle.
 	RejectProbability float64
+	// AdaptiveRate is the host's adaptive rate (LimitConfig.AdaptiveRate),
+	// in requests per second: +Inf while no limit applies (no MaxRate,
+	// and the host has not throttled yet); zero without it.
+	AdaptiveRate float64
 }
 
 // Snapshot reports the state of every stage. It takes no lock that a
@@ -90,6 +97,12 @@ func (t *limitTransport) snapshot() []HostLoad {
 		}
 		if h.throttle != nil {
 			hl.RejectProbability = h.throttle.RejectProbability()
+		}
+		if h.adaptive != nil {
+			hl.AdaptiveRate = float64(h.adaptive.Limit())
+			if h.adaptive.Limit() == rate.Inf {
+				hl.AdaptiveRate = math.Inf(1)
+			}
 		}
 		if t.rate != nil {
 			hl.PausedUntil = t.rate.PausedUntil(name)

@@ -1,0 +1,388 @@
+package limiter
+
+import (
+	"context"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// AdaptiveRate is a rate limit that a server sets by throttling: the
+// client-side rate limiter of the AWS SDKs' "adaptive" retry mode. It
+// lets every call through until the server first throttles one (a 429, a
+// 503 with Retry-After); then it cuts the rate to Beta × the send rate it
+// measured, and grows it back along CUBIC's curve (RFC 9438)
+//
+//	rate(t) = Scale·(t − K)³ + Wmax,  K = ∛(Wmax·(1 − Beta)/Scale)
+//
+// where Wmax is the rate at the cut and t the time since: fast at first,
+// flat around Wmax (the rate that was too much last time), then faster
+// and faster, probing for more, until the next throttle. The rate stays
+// within [MinRate, MaxRate], and below twice the measured send rate, so
+// that a quiet spell does not let it grow far beyond what was tried.
+//
+//	a, err := limiter.NewAdaptiveRate(limiter.AdaptiveRateConfig{Name: host})
+//	…
+//	if err := a.Allow(); err != nil {
+//		return err // errors.Is(err, limiter.ErrLimited); nothing was sent
+//	}
+//	resp, err := send()
+//	if throttled(resp) { // 429, or 503 with Retry-After
+//		a.Throttled()
+//	} else {
+//		a.Succeeded()
+//	}
+//
+// Compared with pausing the destination for Retry-After ([Rate.Pause]),
+// which stops every call for the pause and then lets them all go again, an
+// AdaptiveRate settles just under a quota the server enforces: it keeps
+// most of the quota's throughput and few calls are refused. Use it for a
+// destination that throttles by rate (an API quota); keep the pause for
+// one that asks for silence (maintenance, a restart).
+//
+// Where it departs from the AWS SDKs: a cut empties the token bucket (the
+// server has just said that what was sent is too much, so no saved-up
+// burst follows); throttles within Hold of a cut do not cut again (they
+// answer calls sent before it, and would otherwise take the rate to the
+// floor in one burst of 429s); and the first cut, if it comes before the
+// first measurement window closes, starts from the rate seen so far
+// rather than from zero. The send rate is measured from the reports
+// (Throttled and Succeeded), one per call that was sent.
+//
+// Use one AdaptiveRate per destination (transport keeps one per host
+// with LimitConfig.AdaptiveRate). The token bucket is an x/time/rate
+// Limiter whose limit follows the curve (SetLimitAt). Allow
+// costs an atomic load until the first throttle, and then x/time/rate's
+// AllowN; it does not allocate (a rejection allocates its error).
+// Throttled and Succeeded take a mutex and the bucket's.
+//
+// Create an AdaptiveRate with [NewAdaptiveRate]; the zero AdaptiveRate is
+// not usable. It is safe for concurrent use, starts no goroutine and
+// needs no Close.
+type AdaptiveRate struct {
+	cfg AdaptiveRateConfig // read-only, defaults filled
+
+	// lim is the token bucket. Growth moves its rate (SetLimitAt); a cut
+	// (and, while calls wait, a rise of a tenth) replaces it with an
+	// empty one at the new rate, so that the turns that waiters took at
+	// the old rate (its debt) are void and they queue again.
+	lim atomic.Pointer[rate.Limiter]
+
+	// limited is false while no limit applies (no MaxRate, no throttle
+	// yet): Allow and Wait then skip the bucket.
+	limited atomic.Bool
+	// limit mirrors fill, as float64 bits, for lock-free reads.
+	limit atomic.Uint64
+	// renewed is closed (and replaced) with each new bucket, to wake the
+	// waiters so that they take their turn again at the new rate.
+	renewed atomic.Pointer[chan struct{}]
+	waiting atomic.Int64 // calls in Wait that hold a reservation
+
+	allowed, rejected, waited, canceled, throttles, cuts atomic.Uint64
+
+	mu sync.Mutex
+	// Requires mu.
+	fill     float64   // the bucket's rate; rate.Inf while unlimited
+	wmax     float64   // the rate at the last cut
+	k        float64   // seconds from the last cut back to wmax
+	lastCut  time.Time // zero: never throttled
+	started  bool      // whether base is set
+	base     time.Time // start of window 0: the first report
+	window   int64     // index of the current window
+	count    float64   // reports in the current window
+	measured float64   // smoothed reports per second over past windows
+	measures bool      // whether a window has closed (measured is valid)
+	queued   float64   // the rate of the bucket when waiters last queued
+}
+
+// NewAdaptiveRate returns an [AdaptiveRate] for c. A bad field gives an
+// error wrapping [ErrInvalidConfig] that names it.
+func NewAdaptiveRate(c AdaptiveRateConfig) (*AdaptiveRate, error) {
+	c, err := c.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	a := &AdaptiveRate{cfg: c, fill: float64(c.MaxRate)}
+	a.lim.Store(rate.NewLimiter(c.MaxRate, a.burstFor(a.fill)))
+	a.limit.Store(math.Float64bits(a.fill))
+	a.limited.Store(c.MaxRate != rate.Inf)
+	ch := make(chan struct{})
+	a.renewed.Store(&ch)
+	return a, nil
+}
+
+// Allow reports whether a call may go now: nil if it may (and a token is
+// taken), an error matching [ErrLimited] if the rate is spent. It never
+// waits.
+func (a *AdaptiveRate) Allow() error {
+	if a.limited.Load() && !a.lim.Load().AllowN(a.cfg.Now(), 1) {
+		a.rejected.Add(1)
+		return a.limitedError()
+	}
+	a.allowed.Add(1)
+	return nil
+}
+
+// Wait waits until a call may go at the current rate, and takes the
+// token. When the wait would end after ctx's deadline, it fails at once
+// with an error that matches both [ErrLimited] and
+// context.DeadlineExceeded. When ctx ends while Wait waits (or before),
+// the error matches ctx.Err() (and the context's cause), not ErrLimited,
+// and the token is given back.
+//
+// A cut while calls wait, or a rise of a tenth, makes them take their
+// turn again at the new rate (in no particular order, and failing at once
+// if it would now pass their deadline): otherwise the calls queued at the
+// old rate would go at it, for as long as the queue is, whatever the rate
+// became. After a cut they would draw more throttles and cut the rate
+// again and again, to the floor; as the rate grows, they would keep the
+// send rate (which the next cut starts from) at the old one.
+func (a *AdaptiveRate) Wait(ctx context.Context) error {
+	if ctx.Err() != nil {
+		a.canceled.Add(1)
+		return waitError(ctx, a.cfg.Name, false, 0)
+	}
+	if !a.limited.Load() {
+		a.allowed.Add(1)
+		return nil
+	}
+	var (
+		t     *time.Timer
+		start time.Time
+	)
+	for {
+		renewed := *a.renewed.Load() // before the reservation: a renewal after it wakes us
+		now := a.cfg.Now()
+		res := a.lim.Load().ReserveN(now, 1) // always OK: burst ≥ 1
+		d := res.DelayFrom(now)
+		if d <= 0 {
+			a.allowed.Add(1)
+			return nil
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			res.CancelAt(now)
+			a.rejected.Add(1)
+			e := a.limitedError()
+			e.deadline, e.wait, e.left = true, d, max(time.Until(dl), 0)
+			return e
+		}
+		if t == nil {
+			a.waited.Add(1)
+			a.waiting.Add(1)
+			defer a.waiting.Add(-1)
+			start = time.Now()
+			t = time.NewTimer(d)
+			defer t.Stop()
+		} else {
+			t.Reset(d)
+		}
+		select {
+		case <-t.C:
+			a.allowed.Add(1)
+			return nil
+		case <-renewed:
+			// Queue again at the new rate. The reservation was on the
+			// old bucket: nothing to give back.
+		case <-ctx.Done():
+			res.CancelAt(a.cfg.Now())
+			a.canceled.Add(1)
+			return waitError(ctx, a.cfg.Name, true, time.Since(start))
+		}
+	}
+}
+
+// Throttled reports a call that the server throttled (a 429, a 503 with
+// Retry-After): unless it came within Hold of the last cut, the rate is
+// cut to Beta × the measured send rate (or the current rate, if lower),
+// and grows back from there.
+func (a *AdaptiveRate) Throttled() {
+	now := a.cfg.Now()
+	a.throttles.Add(1)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.measure(now)
+	if !a.lastCut.IsZero() && now.Sub(a.lastCut) < a.cfg.Hold {
+		return // an answer to a call sent before the cut took effect
+	}
+	w := min(a.sendRate(now), a.fill)
+	w = max(w, float64(a.cfg.MinRate))
+	a.wmax = w
+	a.k = math.Cbrt(w * (1 - a.cfg.Beta) / a.cfg.Scale)
+	a.lastCut = now
+	a.cuts.Add(1)
+	// The new bucket starts empty: the server has just said that what
+	// was sent is too much.
+	a.renew(now, a.clamp(a.cfg.Beta*w))
+}
+
+// Succeeded reports a call that the server did not throttle, whatever
+// its outcome otherwise (an error, a 500): it counts in the measured send
+// rate and, after a throttle, moves the rate along the curve.
+func (a *AdaptiveRate) Succeeded() {
+	now := a.cfg.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.measure(now)
+	if a.lastCut.IsZero() {
+		return // never throttled: the rate stays at the ceiling
+	}
+	t := now.Sub(a.lastCut).Seconds()
+	r := a.cfg.Scale*math.Pow(t-a.k, 3) + a.wmax
+	if a.measures {
+		// Do not let the curve run far ahead of what the callers send:
+		// growth is probing, and a rate nobody used proves nothing.
+		r = min(r, 2*a.measured)
+	}
+	a.set(now, r)
+}
+
+// measure counts one report at now in the send rate, closing the windows
+// that ended before it. Requires a.mu held.
+func (a *AdaptiveRate) measure(now time.Time) {
+	if !a.started {
+		a.started, a.base = true, now
+	}
+	i := int64(now.Sub(a.base) / a.cfg.Window)
+	if i > a.window {
+		r := a.count / (float64(i-a.window) * a.cfg.Window.Seconds())
+		if a.measures {
+			r = a.cfg.Smooth*r + (1-a.cfg.Smooth)*a.measured
+		}
+		a.measured, a.measures = r, true
+		a.window, a.count = i, 0
+	}
+	a.count++
+}
+
+// sendRate returns the measured send rate at now. Before the first window
+// closes, it is the rate of the current window so far, over at least a
+// tenth of a window (so that the first few calls do not read as a
+// torrent). Requires a.mu held.
+func (a *AdaptiveRate) sendRate(now time.Time) float64 {
+	if a.measures {
+		return a.measured
+	}
+	start := a.base.Add(time.Duration(a.window) * a.cfg.Window)
+	span := max(now.Sub(start), a.cfg.Window/10)
+	return a.count / span.Seconds()
+}
+
+// set makes r, clamped to [MinRate, MaxRate], the bucket's rate. Requires
+// a.mu held.
+func (a *AdaptiveRate) set(now time.Time, r float64) {
+	r = a.clamp(r)
+	if r == a.fill {
+		return
+	}
+	if r >= a.queued*renewGrowth && a.waiting.Load() > 0 {
+		a.renew(now, r)
+		return
+	}
+	lim := a.lim.Load()
+	lim.SetLimitAt(now, rate.Limit(r))
+	if a.cfg.Burst == 0 {
+		if b := a.burstFor(r); b != lim.Burst() {
+			lim.SetBurstAt(now, b)
+		}
+	}
+	a.publish(r)
+}
+
+// renewGrowth is the rise of the rate, since waiters last queued, that
+// makes them queue again: a tenth (their turns come a tenth later than
+// they should).
+const renewGrowth = 1.1
+
+// renew replaces the bucket with an empty one at rate r, and wakes the
+// waiters to queue again. Requires a.mu held.
+func (a *AdaptiveRate) renew(now time.Time, r float64) {
+	lim := rate.NewLimiter(rate.Limit(r), a.burstFor(r))
+	lim.AllowN(now, lim.Burst())
+	a.lim.Store(lim)
+	a.publish(r)
+	a.queued = r
+	next := make(chan struct{})
+	close(*a.renewed.Swap(&next))
+}
+
+// clamp returns r within [MinRate, MaxRate].
+func (a *AdaptiveRate) clamp(r float64) float64 {
+	return min(max(r, float64(a.cfg.MinRate)), float64(a.cfg.MaxRate))
+}
+
+// publish records r as the rate, for Limit and Stats, and turns the limit
+// on. Requires a.mu held, and the bucket at rate r.
+func (a *AdaptiveRate) publish(r float64) {
+	a.fill = r
+	a.limit.Store(math.Float64bits(r))
+	a.limited.Store(true) // after the bucket: a caller that sees it sees the limit
+}
+
+// burstFor returns the bucket size for rate r.
+func (a *AdaptiveRate) burstFor(r float64) int {
+	if a.cfg.Burst > 0 {
+		return a.cfg.Burst
+	}
+	if r >= float64(rate.Inf) {
+		return 1 // unused: no limit applies
+	}
+	return int(min(max(1, math.Ceil(r)), math.MaxInt32))
+}
+
+// Limit returns the current rate, in calls per second: rate.Inf while no
+// limit applies (no MaxRate, and no throttle yet).
+func (a *AdaptiveRate) Limit() rate.Limit {
+	return rate.Limit(math.Float64frombits(a.limit.Load()))
+}
+
+// limitedError returns the rejection error at the current rate.
+func (a *AdaptiveRate) limitedError() *adaptiveRateError {
+	return &adaptiveRateError{name: a.cfg.Name, limit: a.Limit(), burst: a.lim.Load().Burst()}
+}
+
+// AdaptiveRateStats is the state of an [AdaptiveRate] and what it did
+// since it was created. [AdaptiveRate.Stats] returns it.
+type AdaptiveRateStats struct {
+	// Limit is the current rate, in calls per second; rate.Inf while no
+	// limit applies.
+	Limit rate.Limit
+
+	// Wmax is the rate at the last cut, which the curve climbs back to;
+	// zero before the first throttle.
+	Wmax float64
+
+	// Measured is the measured send rate (calls reported per second,
+	// smoothed); zero before the first window closes.
+	Measured float64
+
+	// LastCut is when the rate was last cut; zero before the first
+	// throttle.
+	LastCut time.Time
+
+	// Allowed counts the calls let through, by Allow or Wait; Rejected
+	// those refused, by Allow, or by Wait when the wait would pass the
+	// context's deadline; Waited the calls to Wait that had to wait;
+	// Canceled the calls to Wait whose context ended.
+	Allowed, Rejected, Waited, Canceled uint64
+
+	// Throttles counts the calls to Throttled; Cuts those that cut the
+	// rate (the others came within Hold of a cut).
+	Throttles, Cuts uint64
+}
+
+// Stats returns the state and the counts.
+func (a *AdaptiveRate) Stats() AdaptiveRateStats {
+	a.mu.Lock()
+	s := AdaptiveRateStats{Limit: rate.Limit(a.fill), Wmax: a.wmax, LastCut: a.lastCut}
+	if a.measures {
+		s.Measured = a.measured
+	}
+	a.mu.Unlock()
+	s.Allowed, s.Rejected = a.allowed.Load(), a.rejected.Load()
+	s.Waited, s.Canceled = a.waited.Load(), a.canceled.Load()
+	s.Throttles, s.Cuts = a.throttles.Load(), a.cuts.Load()
+	return s
+}
