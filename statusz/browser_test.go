@@ -41,7 +41,12 @@ func TestBrowserShowsOpenBreaker(t *testing.T) {
 	})
 	openBreaker(t, &http.Client{Transport: rt}, "http://"+backendHost+"/")
 
-	h, err := statusz.New(statusz.Config{Title: "browser test", Snapshot: rt.Snapshot})
+	// An extra section, as a component outside the stack (the fleet
+	// limiter) adds one, whose Redis is away.
+	redis := statusz.Section{Title: "Fleet limit", Rows: func() []statusz.Row {
+		return []statusz.Row{{Name: "Redis breaker", Value: "open", Bad: true}, {Name: "Fallback decisions", Value: "8"}}
+	}}
+	h, err := statusz.New(statusz.Config{Title: "browser test", Snapshot: rt.Snapshot, Sections: []statusz.Section{redis}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +62,8 @@ func TestBrowserShowsOpenBreaker(t *testing.T) {
 		`<td>100.0 %</td>`,
 		`breaker open: ` + backendHost,
 		`<title>browser test · resilience status</title>`,
+		`Fleet limit: Redis breaker open`,
+		`<tr data-name="Redis breaker" class="bad"><td>Redis breaker</td><td class="value">open</td></tr>`,
 	} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the page in the browser lacks %s; DOM:\n%s", want, dom)

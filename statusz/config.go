@@ -3,6 +3,7 @@ package statusz
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/resilient-go/resilient/transport"
@@ -41,6 +42,13 @@ type Config struct {
 	// time of open breakers and paused hosts is shown. Nil means
 	// time.Now.
 	Now func() time.Time
+
+	// Sections are extra tables shown after the built-in ones, in this
+	// order, and listed under "sections" in the JSON document: the
+	// state of components outside the stack, such as the fleet-wide
+	// limiter of package fleet (fleet.StatusSection). Each needs a
+	// Title, unique among them, and a Rows function. Nil means none.
+	Sections []Section
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -51,6 +59,12 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: Config.Refresh is %v; the page reloads in whole seconds, so use at least 1s (0 means %v, negative turns reloading off)",
 			ErrInvalidConfig, c.Refresh, DefaultRefresh)
 	}
+	if err := validateSections(c.Sections); err != nil {
+		return c, err
+	}
+	// A copy, so that the caller's slice can change without a race
+	// with the requests.
+	c.Sections = slices.Clone(c.Sections)
 	if c.Refresh == 0 {
 		c.Refresh = DefaultRefresh
 	}

@@ -6,7 +6,8 @@
 // of a service (transport.Config.Balance), each replica's picks in flight,
 // outcomes, latency, ejection and health. The summary line at the top
 // names what is wrong: breakers not closed, hosts paused, endpoints
-// ejected or failing their health checks.
+// ejected or failing their health checks, rows of extra sections marked
+// bad.
 //
 // Mount a Handler in the service's own mux, or on a side port kept off the
 // public network:
@@ -29,6 +30,19 @@
 // (see transport.Transport.Snapshot). The page shows host names and
 // counters, never URLs, headers or bodies; still, it tells a reader which
 // backends a service calls, so do not expose it publicly.
+//
+// Components that live outside the stack add tables of their own through
+// Config.Sections: a Section is a title and a function returning rows of
+// name and value, called once per request, a row marked Bad showing in
+// red and in the summary. Package fleet (the nested module of fleet-wide
+// limits on Redis) offers one with fleet.StatusSection, so that local and
+// fleet decisions, lease sizes, Redis errors and fallbacks show beside
+// the stack's breakers:
+//
+//	page, err := statusz.New(statusz.Config{
+//		Snapshot: stack.Snapshot,
+//		Sections: []statusz.Section{fleet.StatusSection(limits)},
+//	})
 //
 // For alerting and history, export the same state as metrics; the page
 // is for the moment someone asks "what is the client doing right now?".

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/resilient-go/resilient/breaker"
@@ -65,4 +67,42 @@ func ExampleNew() {
 	// Output:
 	// catalog client
 	// breaker open: 5 of 5 calls failed, 1 rejected
+}
+
+// A component outside the stack (here a cache) shows its state on the
+// same page through a Section: a table of its own in the HTML page, and
+// an entry under "sections" in the JSON document.
+func ExampleSection() {
+	var entries, misses atomic.Int64
+	entries.Store(120)
+	misses.Store(3)
+	cache := statusz.Section{Title: "Token cache", Rows: func() []statusz.Row {
+		return []statusz.Row{
+			{Name: "Entries", Value: strconv.FormatInt(entries.Load(), 10)},
+			{Name: "Misses", Value: strconv.FormatInt(misses.Load(), 10), Bad: misses.Load() > 0},
+		}
+	}}
+	stack, err := transport.New(transport.Config{})
+	if err != nil {
+		panic(err)
+	}
+	page, err := statusz.New(statusz.Config{Snapshot: stack.Snapshot, Sections: []statusz.Section{cache}})
+	if err != nil {
+		panic(err)
+	}
+
+	rec := httptest.NewRecorder()
+	page.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?format=json", nil))
+	var st statusz.Status
+	if err := json.NewDecoder(rec.Body).Decode(&st); err != nil {
+		panic(err)
+	}
+	for _, sec := range st.Sections {
+		for _, r := range sec.Rows {
+			fmt.Printf("%s: %s = %s (bad: %v)\n", sec.Title, r.Name, r.Value, r.Bad)
+		}
+	}
+	// Output:
+	// Token cache: Entries = 120 (bad: false)
+	// Token cache: Misses = 3 (bad: true)
 }

@@ -24,7 +24,8 @@ func New(cfg Config) (*Handler, error) {
 	return &Handler{cfg: c}, nil
 }
 
-// ServeHTTP takes one snapshot and writes it as JSON when the request asks
+// ServeHTTP takes one snapshot, calls the Rows of each of
+// Config.Sections once, and writes it as JSON when the request asks
 // for it (?format=json, or an Accept header that prefers application/json
 // to text/html), as HTML otherwise (?format=html forces it). Any other
 // format is a 400; a method other than GET and HEAD a 405. Responses are
@@ -49,6 +50,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	st := FromSnapshot(h.cfg.Snapshot(), h.cfg.Now())
 	st.Title = h.cfg.Title
+	st.Sections = render(h.cfg.Sections)
 	var buf bytes.Buffer
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")

@@ -88,6 +88,7 @@ func wantStatus() statusz.Status {
 				Latency: 0.012, Healthy: true},
 			{Addr: "10.0.0.3:8080", Weight: 1, Healthy: true},
 		},
+		Sections: []statusz.SectionStatus{},
 	}
 }
 
@@ -167,7 +168,8 @@ func TestJSONBudgetAndEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.RetryBudget != (statusz.Budget{Available: 7.5}) || got.Breakers == nil || len(got.Breakers) != 0 ||
-		got.Hosts == nil || got.Pool != nil || got.Endpoints == nil || len(got.Endpoints) != 0 {
+		got.Hosts == nil || got.Pool != nil || got.Endpoints == nil || len(got.Endpoints) != 0 ||
+		got.Sections == nil || len(got.Sections) != 0 {
 		t.Errorf("got %+v; want budget 7.5, empty (not null) lists, no pool", got)
 	}
 }

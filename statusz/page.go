@@ -63,6 +63,16 @@ func newPage(st Status, refresh time.Duration) page {
 	if unhealthy > 0 {
 		p.Problems = append(p.Problems, fmt.Sprintf("%d of %d endpoint(s) failing health checks", unhealthy, len(st.Endpoints)))
 	}
+	for _, sec := range st.Sections {
+		if sec.Error != "" {
+			p.Problems = append(p.Problems, sec.Title+": "+sec.Error)
+		}
+		for _, r := range sec.Rows {
+			if r.Bad {
+				p.Problems = append(p.Problems, sec.Title+": "+r.Name+" "+r.Value)
+			}
+		}
+	}
 	return p
 }
 

@@ -33,6 +33,9 @@ type Status struct {
 	// Endpoints holds the replicas that the stack balances over
 	// (transport.Config.Balance); empty without balancing.
 	Endpoints []Endpoint `json:"endpoints"`
+	// Sections holds the extra sections of Config.Sections, in their
+	// order; empty without any.
+	Sections []SectionStatus `json:"sections"`
 }
 
 // Endpoint is one balanced replica (see balancer.EndpointStats): its
@@ -160,8 +163,9 @@ type Conns struct {
 }
 
 // FromSnapshot converts a transport.Snapshot taken at now into a Status
-// (with an empty Title). Values that JSON cannot carry (NaN, infinities)
-// become 0, an infinite budget being reported as Unlimited.
+// (with an empty Title and no Sections). Values that JSON cannot carry
+// (NaN, infinities) become 0, an infinite budget being reported as
+// Unlimited.
 func FromSnapshot(s transport.Snapshot, now time.Time) Status {
 	st := Status{
 		Time:     now,
@@ -169,6 +173,7 @@ func FromSnapshot(s transport.Snapshot, now time.Time) Status {
 		Hosts:    make([]Host, 0, len(s.Hosts)),
 		// Endpoints, like every list, is [] rather than null in JSON.
 		Endpoints: make([]Endpoint, 0, len(s.Endpoints)),
+		Sections:  []SectionStatus{},
 	}
 	if math.IsInf(s.RetryBudget, 1) {
 		st.RetryBudget.Unlimited = true
