@@ -51,10 +51,22 @@ func RetryableHTTPBackoff(s backoff.Strategy) retryablehttp.Backoff {
 // work for it. On a transport error retryablehttp hands CheckRetry no
 // request, so the classifier then sees a stand-in that carries only the
 // context.
+//
+// Budget accounting: retryablehttp asks CheckRetry before it checks
+// RetryMax, so a call that uses up RetryMax withdraws one token for a
+// retry it never makes. ConfigureRetryableHTTP installs this with exact
+// accounting; prefer it.
 func RetryableHTTPCheckRetry(c Classifier, b *backoff.Budget) retryablehttp.CheckRetry {
 	if c == nil {
 		c = DefaultClassifier
 	}
+	return checkRetry(c, b, (*backoff.Budget).TryRetry)
+}
+
+// checkRetry is the CheckRetry of both adapters; spend decides, for a
+// retryable attempt, whether the budget allows the retry (withdrawing a
+// token, or only looking).
+func checkRetry(c Classifier, b *backoff.Budget, spend func(*backoff.Budget) bool) retryablehttp.CheckRetry {
 	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
@@ -72,7 +84,7 @@ func RetryableHTTPCheckRetry(c Classifier, b *backoff.Budget) retryablehttp.Chec
 				b.Success()
 			}
 			return false, nil
-		case b != nil && !b.TryRetry():
+		case b != nil && !spend(b):
 			if err == nil {
 				// A status is not an error: let the client return it.
 				return false, nil
@@ -81,4 +93,57 @@ func RetryableHTTPCheckRetry(c Classifier, b *backoff.Budget) retryablehttp.Chec
 		}
 		return true, nil
 	}
+}
+
+// RetryableHTTPConfig is what ConfigureRetryableHTTP installs on a
+// go-retryablehttp client. Each field says what its zero value means.
+type RetryableHTTPConfig struct {
+	// Classifier judges each attempt. Nil means DefaultClassifier.
+	Classifier Classifier
+	// Backoff gives the wait before each retry (see RetryableHTTPBackoff).
+	// Nil leaves the client's Backoff as it is.
+	Backoff backoff.Strategy
+	// Budget caps retries at a fraction of recent successes. Nil means no
+	// budget: the client's RetryMax alone bounds the retries.
+	Budget *backoff.Budget
+}
+
+// ConfigureRetryableHTTP installs our classification, backoff and retry
+// budget on an existing go-retryablehttp client, with exact budget
+// accounting: a token is withdrawn only for a retry the client actually
+// makes. (retryablehttp asks CheckRetry before it checks RetryMax, so
+// RetryableHTTPCheckRetry alone withdraws one token too many on a call
+// that uses up RetryMax. Here CheckRetry only looks at the budget and the
+// client's PrepareRetry, which runs just before each retry, withdraws;
+// a PrepareRetry the client already had runs after it.) When another
+// call takes the last token between the two, the retry is abandoned with
+// an error that wraps backoff.ErrBudgetExhausted.
+//
+// It returns an error wrapping ErrInvalidConfig for a nil client.
+func ConfigureRetryableHTTP(c *retryablehttp.Client, cfg RetryableHTTPConfig) error {
+	if c == nil {
+		return errorf("ConfigureRetryableHTTP: nil client")
+	}
+	classifier := cfg.Classifier
+	if classifier == nil {
+		classifier = DefaultClassifier
+	}
+	b := cfg.Budget
+	c.CheckRetry = checkRetry(classifier, b, func(b *backoff.Budget) bool { return b.Available() >= 1 })
+	if cfg.Backoff != nil {
+		c.Backoff = RetryableHTTPBackoff(cfg.Backoff)
+	}
+	if b != nil {
+		prev := c.PrepareRetry
+		c.PrepareRetry = func(req *http.Request) error {
+			if !b.TryRetry() {
+				return fmt.Errorf("%w: retry abandoned", backoff.ErrBudgetExhausted)
+			}
+			if prev != nil {
+				return prev(req)
+			}
+			return nil
+		}
+	}
+	return nil
 }

@@ -153,3 +153,61 @@ func TestTransportUnderRetryableHTTPClient(t *testing.T) {
 		t.Errorf("resilient alone (RetryMax 0): %d attempts, want 3", got)
 	}
 }
+
+// ConfigureRetryableHTTP withdraws a token per retry the client makes,
+// and none for the CheckRetry of the attempt that used up RetryMax, which
+// RetryableHTTPCheckRetry alone pays for.
+func TestConfigureRetryableHTTPSpendsOneTokenPerRetry(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		configure func(*retryablehttp.Client, *backoff.Budget)
+		spent     float64
+	}{
+		{"CheckRetry alone", func(c *retryablehttp.Client, b *backoff.Budget) {
+			c.CheckRetry = transport.RetryableHTTPCheckRetry(nil, b)
+		}, 3},
+		{"ConfigureRetryableHTTP", func(c *retryablehttp.Client, b *backoff.Budget) {
+			mustNoErr(t, transport.ConfigureRetryableHTTP(c, transport.RetryableHTTPConfig{Budget: b}))
+		}, 2},
+	} {
+		budget, err := backoff.NewBudget(backoff.BudgetConfig{MaxTokens: 10, NoFloor: true})
+		mustNoErr(t, err)
+		s := &script{steps: []step{{status: 503}}}
+		c := retryablehttp.NewClient()
+		c.Logger = nil
+		c.RetryMax = 2
+		c.Backoff = transport.RetryableHTTPBackoff(backoff.Constant(0))
+		c.HTTPClient = &http.Client{Transport: s}
+		var prepared int
+		c.PrepareRetry = func(*http.Request) error { prepared++; return nil }
+		tc.configure(c, budget)
+		resp, err := c.Get("http://x.test/")
+		if err == nil {
+			resp.Body.Close()
+		}
+		if s.Calls() != 3 {
+			t.Fatalf("%s: %d attempts, want 3 (RetryMax 2)", tc.name, s.Calls())
+		}
+		if spent := 10 - budget.Available(); spent != tc.spent {
+			t.Errorf("%s: %v tokens spent for 2 retries, want %v", tc.name, spent, tc.spent)
+		}
+		if prepared != 2 {
+			t.Errorf("%s: the client's own PrepareRetry ran %d times, want 2", tc.name, prepared)
+		}
+	}
+
+	// A budget that runs dry mid-call stops the retries and says why.
+	budget, err := backoff.NewBudget(backoff.BudgetConfig{MaxTokens: 1, NoFloor: true})
+	mustNoErr(t, err)
+	s := &script{steps: []step{{err: errReset}}}
+	c := retryablehttp.NewClient()
+	c.Logger = nil
+	c.HTTPClient = &http.Client{Transport: s}
+	mustNoErr(t, transport.ConfigureRetryableHTTP(c, transport.RetryableHTTPConfig{Backoff: backoff.Constant(0), Budget: budget}))
+	if _, err := c.Get("http://x.test/"); !errors.Is(err, backoff.ErrBudgetExhausted) || s.Calls() != 2 {
+		t.Fatalf("err=%v attempts=%d, want ErrBudgetExhausted after 2", err, s.Calls())
+	}
+	if err := transport.ConfigureRetryableHTTP(nil, transport.RetryableHTTPConfig{}); !errors.Is(err, transport.ErrInvalidConfig) {
+		t.Fatalf("nil client: err = %v, want ErrInvalidConfig", err)
+	}
+}

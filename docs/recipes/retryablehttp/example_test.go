@@ -24,9 +24,12 @@ func adopt(c *retryablehttp.Client, budget *backoff.Budget) error {
 	if err != nil {
 		return err
 	}
-	c.Backoff = transport.RetryableHTTPBackoff(strategy)
-	c.CheckRetry = transport.RetryableHTTPCheckRetry(nil, budget) // nil: transport.DefaultClassifier
-	return nil
+	// Installs Backoff, CheckRetry (our classification) and a PrepareRetry
+	// that withdraws one budget token per retry actually made.
+	return transport.ConfigureRetryableHTTP(c, transport.RetryableHTTPConfig{
+		Backoff: strategy,
+		Budget:  budget, // Classifier nil: transport.DefaultClassifier
+	})
 }
 
 // A retryablehttp client with our backoff and budget: two 503s, then the
@@ -66,11 +69,11 @@ func Example() {
 // A total outage: every call fails. retryablehttp alone would send RetryMax+1
 // = 4 attempts per call, 40 for 10 calls. With the budget (4 tokens here, and
 // no time-based floor, to keep the count exact) the first call makes its 3
-// retries and spends a 4th token on its last attempt (retryablehttp asks
-// CheckRetry before it looks at RetryMax); the budget then refuses every
-// retry, and each later call is tried once and returns the server's 500 as
-// it is: 13 attempts, 1.3 times the traffic instead of 4 times. Successes
-// refill the budget (each one deposits 0.2 token by default).
+// retries, the second spends the last token on one retry; the budget then
+// refuses every retry, and each later call is tried once and returns the
+// server's 500 as it is: 14 attempts, 1.4 times the traffic instead of 4
+// times. Successes refill the budget (each one deposits 0.2 token by
+// default).
 func Example_outage() {
 	var calls atomic.Int32
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -106,8 +109,8 @@ func Example_outage() {
 	fmt.Println("attempts for 10 calls:", calls.Load())
 	// Output:
 	// call 1: 4 attempts, then retryablehttp gave up (RetryMax)
-	// call 2: 1 attempts, 500 Internal Server Error
+	// call 2: 2 attempts, 500 Internal Server Error
 	// call 3: 1 attempts, 500 Internal Server Error
 	// call 10: 1 attempts, 500 Internal Server Error
-	// attempts for 10 calls: 13
+	// attempts for 10 calls: 14
 }
