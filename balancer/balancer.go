@@ -30,10 +30,16 @@ type Balancer struct {
 	epoch time.Time
 
 	set atomic.Pointer[set]
-	rr  atomic.Uint64 // RoundRobin's position
+	// rr is RoundRobin's position, written by each of its picks: the
+	// padding keeps it off the cache line of set, down and cfg, which
+	// every pick reads, so that concurrent picks do not bounce that line.
+	_  [64]byte
+	rr atomic.Uint64
+	_  [56]byte
 	// down counts the members of the current set that are ejected or
-	// unhealthy: zero on the fast path, so that the panic check is one
-	// load.
+	// unhealthy (ejected counts until restored, even when its time is
+	// up). It changes only under mu. Zero, nearly always, lets Pick skip
+	// the panic check and each endpoint's availability check.
 	down atomic.Int32
 
 	mu      sync.Mutex
@@ -112,8 +118,14 @@ func (b *Balancer) Update(eps []discovery.Endpoint) error {
 	}
 	s.seq = smoothSequence(eps)
 	b.ejected = ejected
-	b.down.Store(int32(down))
+	// The set before its count, which Pick reads the other way round: a
+	// pick that reads this count reads this set or a later one, and a
+	// pick that reads the old count of zero may read this set, whose
+	// members were all in the old set (and so available) or are new.
+	// Either way down == 0 means that no member Pick sees is ejected or
+	// unhealthy, and Pick skips checking them.
 	b.set.Store(s)
+	b.down.Store(int32(down))
 	return nil
 }
 

@@ -66,9 +66,16 @@ func elapsed(now int64, stamp uint32) float64 {
 // latency returns the average decayed to now.
 func (m *member) latency(now int64, tau float64) float64 {
 	ew, stamp := unpack(m.ew.Load())
-	if ew == 0 {
-		return 0
+	if ew != 0 && tick(now) != stamp {
+		ew = decayed(ew, now, stamp, tau)
 	}
+	return ew
+}
+
+// decayed returns ew, stamped stamp, decayed to now. It is out of line:
+// picks within the tick of the last observation (a busy endpoint's) skip
+// it.
+func decayed(ew float64, now int64, stamp uint32, tau float64) float64 {
 	if d := elapsed(now, stamp); d > 0 {
 		ew *= decay(d / tau)
 	}
@@ -80,17 +87,37 @@ func (m *member) latency(now int64, tau float64) float64 {
 // before its first answer (Finagle's Penalty), yet ordered by load.
 const penalty = float64(math.MaxInt64 >> 16)
 
-// ewmaCost is PeakEWMA's cost of sending one more request to m.
-func (m *member) ewmaCost(now int64, tau, invWeight float64) float64 {
-	out := float64(m.inflight.Load())
-	ew := m.latency(now, tau)
+// ewmaCost is PeakEWMA's cost of sending one more request to an endpoint
+// with out requests outstanding and the latency word w (see member.ew),
+// at now.
+func ewmaCost(out int64, w uint64, now int64, tau, invWeight float64) float64 {
+	if current(w, now) {
+		return costOf(out, w, invWeight)
+	}
+	ew, stamp := unpack(w)
+	ew = decayed(ew, now, stamp, tau)
+	if ew == 0 { // decayed to nothing: as if never measured
+		return costOf(out, 0, invWeight)
+	}
+	return ew * float64(out+1) * invWeight
+}
+
+// current reports whether the latency word w needs no decay at now: it
+// holds no latency, or was stamped in now's tick.
+func current(w uint64, now int64) bool {
+	return w>>32 == 0 || uint32(w) == tick(now)
+}
+
+// costOf is ewmaCost of a current latency word (see current).
+func costOf(out int64, w uint64, invWeight float64) float64 {
+	ew, _ := unpack(w)
 	if ew == 0 {
 		if out == 0 {
 			return 0
 		}
-		return penalty + out
+		return penalty + float64(out)
 	}
-	return ew * (out + 1) * invWeight
+	return ew * float64(out+1) * invWeight
 }
 
 // observe folds one latency into the average: a latency above the
