@@ -88,7 +88,10 @@ func TestFallbackString(t *testing.T) {
 	}
 }
 
-// Beyond MaxKeys, a key is evicted; its counts stay in Stats.
+// Beyond MaxKeys, a key is evicted; its counts stay in Stats. Which key
+// goes depends on timing: eviction spares a key whose (failing) Redis call
+// is still in flight, so "c" evicts "a" (and "a" then evicts another: 2
+// evictions) or, while a's call is out, "b" (and "a" is still there: 1).
 func TestMaxKeys(t *testing.T) {
 	l, err := fleet.New(fleet.Config{Redis: unreachable(t), Limit: redis_rate.PerSecond(10), Fallback: fleet.FailOpen, MaxKeys: 2})
 	if err != nil {
@@ -100,7 +103,7 @@ func TestMaxKeys(t *testing.T) {
 			t.Fatalf("%s: %v", k, err)
 		}
 	}
-	if s := l.Stats(); s.Keys != 2 || s.Evictions != 2 || s.Allowed != 4 {
-		t.Errorf("%+v: want 2 keys, 2 evictions, 4 allowed", s)
+	if s := l.Stats(); s.Keys != 2 || s.Evictions < 1 || s.Evictions > 2 || s.Allowed != 4 {
+		t.Errorf("%+v: want 2 keys, 1 or 2 evictions, 4 allowed", s)
 	}
 }
