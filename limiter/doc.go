@@ -29,8 +29,14 @@
 //     be refused, yet keeps probing, so it notices the recovery. It is
 //     gentler than a circuit breaker, which stops everything. Use one per
 //     destination.
+//   - [AdaptiveRate]: a rate that the server's throttling sets, the AWS
+//     SDKs' adaptive mode: a throttle (a 429) cuts it to 0.7 × the
+//     measured send rate, and it grows back along CUBIC's curve. Use it
+//     for a quota you do not know: the client settles just under it
+//     instead of pausing for every Retry-After (see docs/pushback.md).
+//     Use one per destination.
 //
-// Every rejection is immediate (only [Rate.Wait] waits), says why, and
+// Every rejection is immediate (only [Rate.Wait] and [AdaptiveRate.Wait] wait), says why, and
 // matches [ErrLimited]: the call was not sent, so it is safe to retry, and
 // a circuit breaker should count it neither way.
 //
