@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -39,57 +38,19 @@ func driveReplicas(ctx context.Context, cfg config, contenders []*replicaContend
 			r.injector.Restart() // align every schedule with the traffic
 		}
 	}
-	start := time.Now()
 	_, end := replicaPhaseStarts(cfg.phase)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	progressTick := time.NewTicker(250 * time.Millisecond)
-	defer progressTick.Stop()
-
-	var inflight sync.WaitGroup
-	defer inflight.Wait()
-	sent := 0
-	for {
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(progress)
-			return
-		case <-progressTick.C:
-			printReplicasProgress(progress, cfg, time.Since(start), contenders)
-		case <-tick.C:
-			elapsed := time.Since(start)
-			if elapsed >= end {
-				printReplicasProgress(progress, cfg, end, contenders)
-				fmt.Fprintln(progress)
-				return
+	openLoop(ctx, openLoopPlan{
+		end:      end,
+		due:      func(elapsed time.Duration) int { return int(elapsed.Seconds() * cfg.load) },
+		phaseAt:  func(elapsed time.Duration) int { return replicaPhaseAt(cfg.phase, elapsed) },
+		progress: func(elapsed time.Duration) { printReplicasProgress(progress, cfg, elapsed, contenders) },
+		fire: func(ctx context.Context, phase int, traffic time.Time, inflight *sync.WaitGroup) {
+			for _, c := range contenders {
+				// The service's logical host: the client picks the replica.
+				inflight.Go(func() { call(ctx, cfg.timeout, c.client, "http://"+replicaHost+"/item", c.calls, phase, traffic) })
 			}
-			phase := replicaPhaseAt(cfg.phase, elapsed)
-			for due := int(elapsed.Seconds() * cfg.load); sent < due; sent++ {
-				for _, c := range contenders {
-					inflight.Go(func() { replicaCall(ctx, cfg.timeout, c, phase, start) })
-				}
-			}
-		}
-	}
-}
-
-// replicaCall makes one GET to the service's logical host and records
-// how it ended.
-func replicaCall(ctx context.Context, timeout time.Duration, c *replicaContender, phase int, traffic time.Time) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+replicaHost+"/item", nil)
-	if err != nil {
-		panic(err) // a constant URL: cannot fail
-	}
-	c.calls.start()
-	start := time.Now()
-	resp, err := c.client.Do(req)
-	if err == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-	}
-	c.calls.record(callRecord{phase: phase, start: start.Sub(traffic), latency: time.Since(start), cause: outcome(resp, err)})
+		},
+	}, progress)
 }
 
 // printReplicasProgress rewrites the progress line: the phase, and for
