@@ -41,6 +41,7 @@
 //	limit_concurrency{host}, limit_in_flight{host}, queue_depth{host}
 //	queue_wait_seconds{host}                histogram of admitted requests' wait (the queue's own buckets, 1ms to 500ms)
 //	throttle_reject_probability{host}
+//	adaptive_rate_limit{host}               the adaptive rate (LimitConfig.AdaptiveRate), +Inf until a throttle
 //	pool_connections_total{host, kind}      connections handed out: new or reused
 //
 // For a stack that balances over the replicas of a service

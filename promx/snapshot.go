@@ -20,6 +20,7 @@ type snapshotDescs struct {
 	budget                                      *prometheus.Desc
 	limit, inFlight, queueDepth, queueWait      *prometheus.Desc
 	throttle                                    *prometheus.Desc
+	adaptiveRate                                *prometheus.Desc
 	poolConns                                   *prometheus.Desc
 }
 
@@ -54,6 +55,9 @@ func newSnapshotDescs(ns string, constLabels prometheus.Labels) snapshotDescs {
 		throttle: desc("throttle_reject_probability",
 			"Client-side adaptive throttle's probability of refusing a request now (0 without a throttle).",
 			"host"),
+		adaptiveRate: desc("adaptive_rate_limit",
+			"Requests per second the host's adaptive rate admits now, for hosts with one (LimitConfig.AdaptiveRate): +Inf until the host first throttles, then the rate its 429s set.",
+			"host"),
 		poolConns: desc("pool_connections_total",
 			"Connections handed to requests by the stack's own pool, by host (the pool's canonical host:port) and kind (new: a fresh dial, reused).",
 			"host", "kind"),
@@ -62,7 +66,7 @@ func newSnapshotDescs(ns string, constLabels prometheus.Labels) snapshotDescs {
 
 func (d *snapshotDescs) describe(ch chan<- *prometheus.Desc) {
 	for _, x := range []*prometheus.Desc{d.breakerState, d.breakerCalls, d.breakerFailures, d.budget,
-		d.limit, d.inFlight, d.queueDepth, d.queueWait, d.throttle, d.poolConns} {
+		d.limit, d.inFlight, d.queueDepth, d.queueWait, d.throttle, d.adaptiveRate, d.poolConns} {
 		ch <- x
 	}
 }
@@ -96,6 +100,9 @@ func (d *snapshotDescs) collect(ch chan<- prometheus.Metric, s transport.Snapsho
 	gauge(d.budget, s.RetryBudget)
 	for _, h := range s.Hosts {
 		gauge(d.throttle, h.RejectProbability, h.Host)
+		if h.AdaptiveRate != 0 {
+			gauge(d.adaptiveRate, h.AdaptiveRate, h.Host)
+		}
 		if h.Limit == 0 {
 			continue // no concurrency limit, so no queue either
 		}
