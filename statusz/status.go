@@ -121,6 +121,12 @@ type Host struct {
 	// RejectProbability is the client-side throttle's probability of
 	// refusing a request now; zero without a throttle.
 	RejectProbability float64 `json:"reject_probability"`
+	// AdaptiveRate is the host's adaptive rate (transport
+	// LimitConfig.AdaptiveRate) in requests per second, once a throttle
+	// has set it; omitted without one. AdaptiveUnthrottled reports an
+	// adaptive rate that no throttle has set yet (nothing is limited).
+	AdaptiveRate        float64 `json:"adaptive_rate,omitempty"`
+	AdaptiveUnthrottled bool    `json:"adaptive_unthrottled,omitempty"`
 }
 
 // Queue is the state of a host's queue (see queue.Stats): the callers
@@ -254,6 +260,11 @@ func fromHost(h transport.HostLoad) Host {
 	}
 	if q.Queued > 0 {
 		out.Queue.MeanWait = q.TotalWait.Seconds() / float64(q.Queued)
+	}
+	if math.IsInf(h.AdaptiveRate, 1) {
+		out.AdaptiveUnthrottled = true
+	} else {
+		out.AdaptiveRate = finite(h.AdaptiveRate)
 	}
 	return out
 }
