@@ -58,23 +58,38 @@
 // obeys its pushback: a 429/503 with Retry-After pauses the host for the
 // whole client; optional rate limits (package limiter, on x/time/rate) and
 // per-host concurrency limits, fixed or adaptive, with a shallow queue in
-// front (package queue). Rejections by our own layers are marked NotSent,
+// front (package queue). Against a rate quota, LimitConfig.AdaptiveRate
+// replaces the pause with a rate that the server's 429s set (the AWS
+// SDKs' adaptive mode). Rejections by our own layers are marked NotSent,
 // classified Ignored and not retryable: an outer Retry fails fast on them
 // and an outer Breaker does not count them against the host.
 //
+// # Balancing over replicas
+//
+// Balance sends each attempt to one replica of a service, picked by a
+// balancer.Balancer (Peak EWMA by default) fed by a discovery.Resolver
+// (static, DNS, file, or your registry); BalanceCall, above Retry and
+// Hedge, makes a retry or a hedge go to a replica the call has not tried.
+// Config.Balance puts both in the assembled stack, above Breaker and Limit,
+// so that breakers and pushback are per replica; Snapshot reports each
+// endpoint, and NewHealthCheck adds active health checks.
+//
 // # Where it sits
 //
-// In the recommended stack (outermost first): observe, total deadline,
-// retry, breaker, limiter and queue, attempt timeout, connection pool
-// (package pool):
+// In the recommended stack (outermost first): observe, [coalesce],
+// [balance: per call], total deadline, retry, [hedge], [balance: per
+// attempt], breaker, limiter and queue, attempt timeout, [Config.Attempt
+// middlewares, such as a logical-clock stamp], connection pool (package
+// pool):
 //
 //	transport.Chain(pool, retry, breaker, limit)
 //
 // # go-retryablehttp
 //
-// RetryableHTTPBackoff and RetryableHTTPCheckRetry plug our backoff,
-// classification and budget into an existing retryablehttp.Client, so a
-// team can adopt this package one piece at a time. A Transport from New
+// ConfigureRetryableHTTP plugs our backoff, classification and retry
+// budget into an existing retryablehttp.Client (RetryableHTTPBackoff and
+// RetryableHTTPCheckRetry are the pieces one by one), so a team can adopt
+// this package one piece at a time. A Transport from New
 // also works as the Transport of a retryablehttp.Client's HTTPClient; but
 // retrying in both layers multiplies the attempts (3 × 3 = 9 against a
 // failing host, past the retry budget's reach), so let one layer retry:
@@ -85,5 +100,8 @@
 // Config.Hooks receives every stage's events in one struct (calls,
 // attempts, retries, budget refusals, breaker transitions, our own
 // rejections, server pushback), in the spirit of net/http/httptrace;
-// SlogHooks logs them with log/slog. Unset hooks cost nothing.
+// SlogHooks logs them with log/slog; JoinHooks lets several observers
+// (metrics in package promx, tracing in otelx, logs) share one stack.
+// Unset hooks cost nothing; setting any costs the call a context and a
+// request copy, which is what lets the stages below count its attempts.
 package transport
