@@ -3,7 +3,6 @@ package transport
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -208,7 +207,6 @@ func (h *HealthCheck) check(addr string) bool {
 	if err != nil {
 		return false
 	}
-	_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
-	_ = resp.Body.Close()
+	drainAndClose(resp) // so the probe's connection is reused
 	return resp.StatusCode >= 200 && resp.StatusCode < 400
 }
