@@ -122,7 +122,10 @@ func (t *balanceTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return t.next.RoundTrip(req)
 	}
 	orig := req
-	call, _ := req.Context().Value(balanceCallKey{}).(*balanceCall)
+	var call *balanceCall
+	if cs, ok := req.Context().Value(callStateKey{}).(*callState); ok {
+		call = &cs.balance
+	}
 	var tried balancer.Tried
 	if call != nil {
 		tried = call.snapshot()
@@ -211,17 +214,19 @@ func (e *BalanceError) Unwrap() error { return e.Err }
 // BalanceCall returns a middleware that gives each call a memory of the
 // endpoints its attempts used, so that Balance, below it, sends a retry
 // or a hedge to an endpoint the call has not tried yet when there is one.
-// Place it above Retry and Hedge. It costs one small allocation per call.
+// Place it above Retry and Hedge. The memory lives in the per-call state
+// that an observed stack (New with Hooks) already carries, so there it
+// costs nothing; otherwise it costs a context and a request copy per call.
 func BalanceCall() Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		if next == nil {
 			next = http.DefaultTransport
 		}
 		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
-			if _, ok := req.Context().Value(balanceCallKey{}).(*balanceCall); ok {
-				return next.RoundTrip(req) // an outer BalanceCall already remembers
+			if _, ok := req.Context().Value(callStateKey{}).(*callState); ok {
+				return next.RoundTrip(req) // an outer stage already keeps the call's state
 			}
-			ctx := &balanceCallCtx{Context: req.Context()}
+			ctx := &callCtx{Context: req.Context()}
 			resp, err := next.RoundTrip(req.WithContext(ctx))
 			if resp != nil && resp.Request != nil && resp.Request.Context() == context.Context(ctx) {
 				resp.Request = req
@@ -248,20 +253,4 @@ func (c *balanceCall) add(p balancer.Pick) {
 	c.mu.Lock()
 	c.tried.Add(p)
 	c.mu.Unlock()
-}
-
-type balanceCallKey struct{}
-
-// balanceCallCtx carries a call's memory in the caller's context: one
-// allocation where context.WithValue and the memory would be two.
-type balanceCallCtx struct {
-	context.Context
-	call balanceCall
-}
-
-func (c *balanceCallCtx) Value(key any) any {
-	if key == (balanceCallKey{}) {
-		return &c.call
-	}
-	return c.Context.Value(key)
 }

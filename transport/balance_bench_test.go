@@ -72,3 +72,39 @@ func BenchmarkStackBalanced(b *testing.B) {
 	}
 	benchRoundTrip(b, transport.Chain(st, transport.BalanceCall()))
 }
+
+// The assembled stack with Config.Balance, without and with hooks: an
+// observed call keeps the replicas it tried in the per-call state the
+// hooks already need, so balancing adds no allocation of its own there.
+func BenchmarkStackConfigBalance(b *testing.B) {
+	eps := make([]discovery.Endpoint, 10)
+	for i := range eps {
+		eps[i].Addr = "10.0.0." + string(rune('0'+i)) + ":80"
+	}
+	for _, hooked := range []bool{false, true} {
+		name := "hooks=off"
+		var hooks transport.Hooks
+		if hooked {
+			name = "hooks=on"
+			hooks.OnCallEnd = func(transport.CallEnd) {}
+		}
+		b.Run(name, func(b *testing.B) {
+			bal, err := balancer.New(balancer.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := bal.Update(eps); err != nil {
+				b.Fatal(err)
+			}
+			st, err := transport.New(transport.Config{
+				Base:    okStub,
+				Balance: &transport.BalanceConfig{Balancer: bal},
+				Hooks:   hooks,
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchRoundTrip(b, st)
+		})
+	}
+}

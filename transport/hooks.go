@@ -108,10 +108,13 @@ func (h Hooks) any() bool {
 		h.OnBudgetExhausted != nil || h.OnBreakerStateChange != nil || h.OnRejected != nil || h.OnPushback != nil
 }
 
-// callState is what the observe stage keeps about one call, reached by the
-// stages below through the request context.
+// callState is what the stack keeps about one call, reached by the stages
+// below through the request context: the attempts the observe stage
+// counts, and the replicas BalanceCall remembers. One per call, created by
+// the outermost stage that needs it.
 type callState struct {
 	attempts atomic.Int32
+	balance  balanceCall
 }
 
 type callStateKey struct{}
