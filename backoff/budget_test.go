@@ -3,6 +3,7 @@ package backoff_test
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -499,4 +500,60 @@ func BenchmarkBudgetSuccess(b *testing.B) {
 			}
 		})
 	})
+}
+
+// TestBudgetRefundMakesSuccessfulRetriesFree: with refunds, a 30 %
+// random-error load gets every retry it needs from the successes'
+// deposits, where without them the bucket runs dry.
+func TestBudgetRefundMakesSuccessfulRetriesFree(t *testing.T) {
+	run := func(refund bool) (ok, calls int) {
+		b, err := backoff.NewBudget(backoff.BudgetConfig{NoFloor: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		for range 10000 {
+			calls++
+			for attempt := 1; attempt <= 3; attempt++ {
+				if attempt > 1 && !b.TryRetry() {
+					break
+				}
+				if rng.Float64() >= 0.3 { // the attempt succeeds
+					ok++
+					b.Success()
+					if attempt > 1 && refund {
+						b.Refund()
+					}
+					break
+				}
+			}
+		}
+		return ok, calls
+	}
+	okRefund, calls := run(true)
+	okPlain, _ := run(false)
+	if rate := float64(okRefund) / float64(calls); rate < 0.965 {
+		t.Errorf("with refunds %.3f of calls succeed, want >= 0.965 (1-0.3³)", rate)
+	}
+	if rate := float64(okPlain) / float64(calls); rate > 0.9 {
+		t.Errorf("without refunds %.3f succeed: the test no longer tells them apart", rate)
+	}
+}
+
+// TestBudgetRefundCapped: a refund never lifts the bucket above MaxTokens.
+func TestBudgetRefundCapped(t *testing.T) {
+	b, err := backoff.NewBudget(backoff.BudgetConfig{MaxTokens: 2, NoFloor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Refund()
+	if got := b.Available(); got != 2 {
+		t.Fatalf("Available %v after a refund to a full bucket, want 2", got)
+	}
+	b.TryRetry()
+	b.Refund()
+	b.Refund()
+	if got := b.Available(); got != 2 {
+		t.Fatalf("Available %v, want 2", got)
+	}
 }

@@ -104,6 +104,7 @@ type Breaker struct {
 	needSuccesses uint32
 	onChange      func(StateChange)
 	rejected      []paddedCounter // striped
+	maxWaiters    int64
 
 	_           [64]byte
 	consecutive atomic.Uint64 // written by failures; by successes only when non-zero
@@ -121,8 +122,15 @@ type Breaker struct {
 	// Written on transitions (before the state word publishes them), read
 	// by rejections and snapshots.
 	openUntil atomic.Int64 // nanoseconds since base
+	breakLen  atomic.Int64 // nanoseconds: the length of the latest break
 	rejectErr atomic.Pointer[OpenError]
 	trips     atomic.Uint64
+
+	// changed is closed (and replaced) by every transition, to wake the
+	// calls waiting in Wait.
+	changed atomic.Pointer[chan struct{}]
+	waiters atomic.Int64 // calls in Wait now
+	waited  atomic.Uint64
 
 	mu    sync.Mutex  // serialises transitions; never held while calling out
 	timer *time.Timer // the open state's timer; requires mu
@@ -169,7 +177,10 @@ func newBreaker(c Config) *Breaker {
 		needSuccesses: uint32(c.HalfOpenSuccesses),
 		onChange:      c.OnStateChange,
 		rejected:      make([]paddedCounter, stripes),
+		maxWaiters:    int64(c.MaxWaiters),
 	}
+	ch := make(chan struct{})
+	b.changed.Store(&ch)
 	switch c.Window.Kind {
 	case CountWindow:
 		b.cw = newCountWindow(c.Window.Size)
@@ -201,8 +212,15 @@ func (b *Breaker) Allow() (Permit, error) {
 	if w&fastBit != 0 {
 		return Permit{b: b, w: w}, nil
 	}
-	return b.allow(w)
+	p, err := b.allow(w)
+	if err != nil {
+		b.countRejected()
+	}
+	return p, err
 }
+
+// countRejected counts one rejected call.
+func (b *Breaker) countRejected() { b.rejected[rand.Uint32()&b.stripeMask].n.Add(1) }
 
 // allow is Allow's path for every state but closed and disabled without
 // slow-call tracking.
@@ -231,7 +249,6 @@ func (b *Breaker) allow(w uint64) (Permit, error) {
 			}
 		}
 		// Open before its time, half-open and full, or isolated.
-		b.rejected[rand.Uint32()&b.stripeMask].n.Add(1)
 		return Permit{}, b.rejectErr.Load()
 	}
 }
@@ -269,6 +286,7 @@ func (b *Breaker) snapshot(w uint64, openUntil int64) Snapshot {
 	for i := range b.rejected {
 		s.Rejected += b.rejected[i].n.Load()
 	}
+	s.Waiting, s.Waited = b.waiters.Load(), b.waited.Load()
 	if s.State == Open {
 		s.OpenUntil = b.base.Add(time.Duration(openUntil))
 	}

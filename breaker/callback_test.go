@@ -57,7 +57,7 @@ func TestOnStateChangeReentrant(t *testing.T) {
 func TestOnStateChangeSnapshot(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var got breaker.StateChange
-		b := mustNew(t, breaker.Config{MinThroughput: 4, OnStateChange: func(c breaker.StateChange) { got = c }})
+		b := mustNew(t, breaker.Config{MinThroughput: 4, BreakDuration: 5 * time.Second, OnStateChange: func(c breaker.StateChange) { got = c }})
 		outcomes(t, b, breaker.Success, 2)
 		outcomes(t, b, breaker.Failure, 2)
 		s := got.Snapshot

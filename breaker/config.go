@@ -56,8 +56,10 @@ type Config struct {
 	// of 10 seconds in 10 buckets.
 	Window Window
 
-	// BreakDuration is how long the breaker stays open before it admits a
-	// probe. Zero means 5s; negative is an error. It is ignored when
+	// BreakDuration, when positive, is a fixed time the breaker stays
+	// open before it admits a probe. Zero means the default: a break that
+	// starts short and grows only while probes keep failing (see
+	// DefaultBreakBackoff); negative is an error. It is ignored when
 	// BreakBackoff is set.
 	BreakDuration time.Duration
 
@@ -69,8 +71,15 @@ type Config struct {
 	//	bo, _ := backoff.New(backoff.Config{Base: 5 * time.Second, Max: 2 * time.Minute, Jitter: backoff.EqualJitter})
 	//	b, _ := breaker.New(breaker.Config{BreakBackoff: bo})
 	//
-	// Nil means a fixed BreakDuration.
+	// Nil means a fixed BreakDuration when it is set, and
+	// DefaultBreakBackoff otherwise.
 	BreakBackoff backoff.Strategy
+
+	// MaxWaiters bounds the calls that may wait in [Breaker.Wait] at the
+	// same time for this breaker to admit them; past it, Wait fails at
+	// once as Allow does. Zero means 512; negative is an error. The
+	// waiters are the callers' own goroutines: a breaker starts none.
+	MaxWaiters int
 
 	// HalfOpenProbes is the most calls admitted at the same time while
 	// half-open; further calls are rejected. Zero means 1 (Polly v8 admits
@@ -96,20 +105,51 @@ type Config struct {
 }
 
 // DefaultConfig is the configuration that the zero [Config] stands for:
-// Netflix Hystrix's values (failure ratio 0.5, at least 20 calls, a
-// 10-second window in 10 buckets, a 5-second break) in Polly v8's model
-// (one probe when half-open), with resilience4j's slow-call rate threshold
-// (100 %) for when SlowCallDuration is set. See the package documentation
-// for why not Polly's own, more conservative defaults.
+// Netflix Hystrix's trip condition (failure ratio 0.5, at least 20 calls,
+// a 10-second window in 10 buckets) in Polly v8's model (one probe when
+// half-open), with resilience4j's slow-call rate threshold (100 %) for
+// when SlowCallDuration is set, and a break that probes soon and backs off
+// only while probes fail (DefaultBreakBackoff, in the manner of Finagle's
+// FailFast and gRPC's reconnect backoff) instead of Hystrix's fixed 5
+// seconds. See the package documentation for why.
 var DefaultConfig = Config{
 	FailureRatio:      0.5,
 	MinThroughput:     20,
 	SlowCallRatio:     1,
 	Window:            Window{Kind: TimeWindow, Period: 10 * time.Second, Buckets: 10},
-	BreakDuration:     5 * time.Second,
+	BreakBackoff:      DefaultBreakBackoff,
 	HalfOpenProbes:    1,
 	HalfOpenSuccesses: 1,
+	MaxWaiters:        defaultMaxWaiters,
 }
+
+// DefaultBreakBackoff is the open time of the n-th trip in a row when
+// neither BreakDuration nor BreakBackoff is set: 300ms·1.3ⁿ, ±15 %
+// jitter, at most 10 s. The first probe comes a few hundred milliseconds
+// after the trip, so that a short outage costs a short recovery; each
+// failed probe lengthens the next break by 30 %, so that a long outage
+// costs about one probe per 10 s per breaker (16 probes in its first
+// minute) and the break soon outgrows the callers' deadlines, so that
+// [Breaker.Wait] fails them at once again. No two probes come closer
+// than 255ms. The jitter keeps a fleet of clients from probing in step.
+var DefaultBreakBackoff backoff.Strategy = mustBackoff(backoff.Config{
+	Base:       300 * time.Millisecond,
+	Max:        10 * time.Second,
+	Multiplier: 1.3,
+	Jitter:     backoff.ProportionalJitter,
+	Spread:     0.15,
+})
+
+func mustBackoff(c backoff.Config) backoff.Strategy {
+	s, err := backoff.New(c)
+	if err != nil {
+		panic(err) // a constant config: cannot fail
+	}
+	return s
+}
+
+// defaultMaxWaiters is MaxWaiters' default.
+const defaultMaxWaiters = 512
 
 // WindowKind selects how a [Window] counts calls.
 type WindowKind uint8
@@ -205,8 +245,14 @@ func (c Config) withDefaults() (Config, error) {
 	if c.BreakDuration < 0 {
 		return c, invalid("BreakDuration %v is negative", c.BreakDuration)
 	}
-	if c.BreakDuration == 0 {
-		c.BreakDuration = d.BreakDuration
+	if c.BreakDuration == 0 && c.BreakBackoff == nil {
+		c.BreakBackoff = d.BreakBackoff
+	}
+	if c.MaxWaiters < 0 {
+		return c, invalid("MaxWaiters %d is negative", c.MaxWaiters)
+	}
+	if c.MaxWaiters == 0 {
+		c.MaxWaiters = defaultMaxWaiters
 	}
 	if c.HalfOpenProbes < 0 {
 		return c, invalid("HalfOpenProbes %d is negative", c.HalfOpenProbes)

@@ -96,7 +96,7 @@ func TestGroupConfigInvalid(t *testing.T) {
 // TestDefaults checks that the zero Config behaves as DefaultConfig says.
 func TestDefaults(t *testing.T) {
 	d := breaker.DefaultConfig
-	if d.FailureRatio != 0.5 || d.MinThroughput != 20 || d.BreakDuration != 5*time.Second ||
+	if d.FailureRatio != 0.5 || d.MinThroughput != 20 || d.BreakDuration != 0 || d.BreakBackoff != breaker.DefaultBreakBackoff || d.MaxWaiters != 512 ||
 		d.Window != (breaker.Window{Kind: breaker.TimeWindow, Period: 10 * time.Second, Buckets: 10}) ||
 		d.HalfOpenProbes != 1 || d.HalfOpenSuccesses != 1 || d.SlowCallRatio != 1 || d.SlowCallDuration != 0 {
 		t.Fatalf("DefaultConfig %+v", d)

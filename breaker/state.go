@@ -145,9 +145,15 @@ type Snapshot struct {
 	// half-open) in its lifetime.
 	Trips uint64
 
-	// Rejected is the number of calls rejected by Allow in the breaker's
-	// lifetime.
+	// Rejected is the number of calls rejected by Allow (or by Wait,
+	// which then failed them) in the breaker's lifetime.
 	Rejected uint64
+
+	// Waiting is the number of calls waiting in Wait now, and Waited the
+	// number of calls that have waited in the breaker's lifetime (however
+	// their wait ended).
+	Waiting int64
+	Waited  uint64
 
 	// OpenUntil is when an open breaker moves to half-open. It is zero
 	// unless State is Open.

@@ -55,6 +55,7 @@ func (b *Breaker) commitLocked(cur uint64, to State, now int64) StateChange {
 			until = math.MaxInt64
 		}
 		b.openUntil.Store(until)
+		b.breakLen.Store(int64(breakFor))
 		b.rejectErr.Store(&OpenError{Key: b.name, State: Open, RetryAt: b.base.Add(time.Duration(until))})
 		b.trips.Add(1)
 	case HalfOpen:
@@ -78,6 +79,9 @@ func (b *Breaker) commitLocked(cur uint64, to State, now int64) StateChange {
 	if to == Open {
 		b.timer = time.AfterFunc(breakFor, func() { b.expire(next) })
 	}
+	// Wake the waiters: they look at the new state.
+	ch := make(chan struct{})
+	close(*b.changed.Swap(&ch))
 	return StateChange{
 		Name:       b.name,
 		From:       stateOf(cur),

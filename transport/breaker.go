@@ -18,8 +18,17 @@ type BreakerConfig struct {
 
 	// Group configures the group built when Breakers is nil. Its zero
 	// value means breaker's defaults: trip at a 50 % failure ratio over
-	// 10 s once 20 calls were seen, break for 5 s, one probe.
+	// 10 s once 20 calls were seen; probe after about 300ms, then at
+	// intervals growing 30 % per failed probe up to 10 s; one probe.
 	Group breaker.GroupConfig
+
+	// FailFast makes a request that meets an open breaker fail at once.
+	// By default it waits (breaker.Breaker.Wait) when the breaker expects
+	// to admit it before the request's deadline: a request that arrives
+	// in a short outage is sent when the next probe finds the host back,
+	// instead of failing; once the outage has outlasted the callers'
+	// deadlines, requests fail at once again.
+	FailFast bool
 
 	// Key names the breaker a request goes through. Nil means the
 	// request's host (req.URL.Host, with its port): one breaker per
@@ -44,15 +53,19 @@ type BreakerConfig struct {
 // Breaker returns a middleware that guards each destination with a circuit
 // breaker (package breaker), keyed per host by default.
 //
-// While a destination's breaker is open, a request fails at once, without
-// touching the network, with an error that matches breaker.ErrOpen, names
-// the key and says when the breaker will next admit a probe (a
-// *breaker.OpenError), and that NotSent reports as never sent. The request
-// body is closed, never read.
+// While a destination's breaker is open, a request waits for the breaker
+// to admit it when that is expected before the request's deadline (see
+// breaker.Breaker.Wait and BreakerConfig.FailFast), and otherwise fails at
+// once, without touching the network, with an error that matches
+// breaker.ErrOpen, names the key and says when the breaker will next
+// admit a probe (a *breaker.OpenError), and that NotSent reports as never
+// sent. The request body is closed, never read. A request whose context
+// ends while it waits fails with an error that matches both the context's
+// error and breaker.ErrOpen.
 //
 // Placed inside Retry (Chain(base, retry, breaker)), a retry that meets an
-// open breaker fails fast: DefaultClassifier counts the rejection as
-// Ignored and not retryable, so no budget is spent waiting on it.
+// open breaker is not retried again: DefaultClassifier counts the
+// rejection as Ignored and not retryable, so no budget is spent on it.
 func Breaker(cfg BreakerConfig) (Middleware, error) {
 	group := cfg.Breakers
 	if group == nil {
@@ -74,7 +87,7 @@ func Breaker(cfg BreakerConfig) (Middleware, error) {
 		if next == nil {
 			next = http.DefaultTransport
 		}
-		return &breakerTransport{group: group, key: key, classifier: classifier, observeBody: cfg.ObserveBody, next: next}
+		return &breakerTransport{group: group, key: key, classifier: classifier, observeBody: cfg.ObserveBody, failFast: cfg.FailFast, next: next}
 	}, nil
 }
 
@@ -85,6 +98,7 @@ type breakerTransport struct {
 	key         func(*http.Request) string
 	classifier  Classifier
 	observeBody bool
+	failFast    bool
 	next        http.RoundTripper
 }
 
@@ -92,7 +106,15 @@ var _ http.RoundTripper = (*breakerTransport)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *breakerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	permit, err := t.group.Allow(t.key(req))
+	var (
+		permit breaker.Permit
+		err    error
+	)
+	if t.failFast {
+		permit, err = t.group.Allow(t.key(req))
+	} else {
+		permit, err = t.group.Wait(req.Context(), t.key(req))
+	}
 	if err != nil {
 		closeRequestBody(req)
 		return nil, MarkNotSent(err)

@@ -59,10 +59,12 @@ func TestHooksSeeEveryStage(t *testing.T) {
 	rec := &recorder{}
 	s := &script{steps: []step{{status: 503}, {status: 200}, {status: 500}, {status: 500}}}
 	rt, err := transport.New(transport.Config{
-		Base:    s,
-		Hooks:   rec.hooks(),
-		Retry:   transport.RetryConfig{Backoff: backoff.Constant(0), MaxAttempts: 2},
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{ConsecutiveFailures: 2}}},
+		Base:  s,
+		Hooks: rec.hooks(),
+		Retry: transport.RetryConfig{Backoff: backoff.Constant(0), MaxAttempts: 2},
+		// FailFast: the call that meets the open breaker is refused
+		// (by default it would wait for the probe and become it).
+		Breaker: transport.BreakerConfig{FailFast: true, Group: breaker.GroupConfig{Breaker: breaker.Config{ConsecutiveFailures: 2}}},
 	})
 	mustNoErr(t, err)
 

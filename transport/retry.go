@@ -67,6 +67,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !verdict.Retryable {
 			if verdict.Outcome == Success {
 				t.cfg.Budget.Success()
+				if attempt > 1 {
+					t.cfg.Budget.Refund() // the retry worked: it pays for itself
+				}
 				return resp, err
 			}
 			// When the call's own context has ended, say so beside the

@@ -63,7 +63,9 @@ func Example() {
 // A backend that always fails: the host's breaker opens, and from then on
 // calls fail at once with breaker.ErrOpen, without reaching the backend.
 // The breaker trips here after 5 calls (MinThroughput) instead of the
-// default 20, and retries are off, so the example stays short.
+// default 20, and retries are off, so the example stays short. FailFast
+// shows the refusal: by default a call that meets the open breaker waits
+// for its next probe when that is due within the call's deadline.
 func Example_breakerOpens() {
 	var calls atomic.Int32
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +77,7 @@ func Example_breakerOpens() {
 	client := &http.Client{}
 	rt, err := wrap(client, transport.Config{
 		DisableRetry: true,
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{
+		Breaker: transport.BreakerConfig{FailFast: true, Group: breaker.GroupConfig{
 			Breaker: breaker.Config{MinThroughput: 5},
 		}},
 		Hooks: transport.Hooks{OnBreakerStateChange: func(c breaker.StateChange) {

@@ -1,0 +1,183 @@
+package breaker
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Wait is [Breaker.Allow] for a caller that would rather wait than fail:
+// gRPC's wait-for-ready for a breaker. Where Allow rejects a call, Wait
+// keeps it when the breaker expects to admit it before ctx's deadline, and
+// lets it go as soon as it does; it fails at once, with Allow's
+// [*OpenError], when that moment lies past the deadline. Precisely, a
+// rejected call waits while:
+//
+//   - the breaker is open or half-open (never when isolated, which ends
+//     only when an operator acts);
+//   - the next probe is due before the deadline (open), or a probe is in
+//     flight (half-open);
+//   - the latest break is no longer than the time the caller has left: a
+//     break grows while probes fail (BreakBackoff), so once a destination
+//     has stayed down longer than callers can wait, they fail fast again
+//     instead of each sitting out its deadline;
+//   - fewer than MaxWaiters calls are waiting already.
+//
+// A call whose context has no deadline does not wait: with no deadline
+// there is nothing to weigh the wait against, and a long outage would hold
+// it for ever. (transport.New gives every call a deadline: TotalTimeout.)
+// The wait starts no goroutine; it ends with the transition it waits for (the
+// probe's time, the probe's outcome), or with ctx. A call that waited
+// through the recovery of its destination (half-open to closed) is then
+// held a moment longer, a random share of the break it waited through (at
+// most 1 s, at most half the time it has left), so that the calls held
+// back during an outage reach the destination spread out (a slow start),
+// not as one burst.
+//
+// When ctx ends during the wait, the error matches both ctx's error (and
+// its cause) and [ErrOpen]. In the closed state Wait costs what Allow
+// costs: one atomic load.
+func (b *Breaker) Wait(ctx context.Context) (Permit, error) {
+	w := b.word.Load()
+	if w&fastBit != 0 {
+		return Permit{b: b, w: w}, nil
+	}
+	return b.wait(ctx, w)
+}
+
+// wait is Wait's path for every state but closed and disabled without
+// slow-call tracking.
+func (b *Breaker) wait(ctx context.Context, w uint64) (Permit, error) {
+	var (
+		start   time.Time
+		timer   *time.Timer
+		waiting bool
+		through bool // waited through an open or half-open state
+	)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+		if waiting {
+			b.waiters.Add(-1)
+		}
+	}()
+	for {
+		changed := *b.changed.Load() // before the state: a transition after it wakes us
+		w = b.word.Load()
+		s := stateOf(w)
+		if through && (s == Closed || s == Disabled) {
+			through = false
+			if d := b.slowStart(ctx); d > 0 {
+				if !b.sleep(ctx, &timer, d) {
+					return Permit{}, b.waitError(ctx, start)
+				}
+				continue
+			}
+		}
+		p, err := b.allow(w)
+		if err == nil {
+			return p, nil
+		}
+		d, ok := b.expectedWait(ctx, w)
+		if !ok || (!waiting && b.waiters.Load() >= b.maxWaiters) {
+			b.countRejected()
+			return Permit{}, err
+		}
+		if !waiting {
+			waiting, start = true, time.Now()
+			b.waiters.Add(1)
+			b.waited.Add(1)
+		}
+		through = true
+		// Wait for the next transition; when open, also for the break's
+		// end, in case no timer fires (the breaker was evicted from its
+		// group, say): Allow then moves it to half-open itself.
+		var expire <-chan time.Time
+		if s == Open {
+			if timer == nil {
+				timer = time.NewTimer(d)
+			} else {
+				timer.Reset(d)
+			}
+			expire = timer.C
+		}
+		select {
+		case <-changed:
+		case <-expire:
+		case <-ctx.Done():
+			return Permit{}, b.waitError(ctx, start)
+		}
+	}
+}
+
+// expectedWait reports whether a call rejected in state word w should
+// wait, and for open, until when (the break's end). See Wait.
+func (b *Breaker) expectedWait(ctx context.Context, w uint64) (time.Duration, bool) {
+	var d time.Duration
+	switch stateOf(w) {
+	case Open:
+		d = max(time.Duration(b.openUntil.Load()-b.since()), 0)
+	case HalfOpen:
+	default:
+		return 0, false
+	}
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return 0, false
+	}
+	left := time.Until(dl)
+	if d >= left || time.Duration(b.breakLen.Load()) > left {
+		return 0, false
+	}
+	return d, true
+}
+
+// maxSlowStart bounds the extra hold of a call released by a recovery.
+const maxSlowStart = time.Second
+
+// slowStart returns how much longer to hold a call that waited through a
+// recovery: U(0, min(latest break, 1s, half the time ctx has left)).
+func (b *Breaker) slowStart(ctx context.Context) time.Duration {
+	spread := min(time.Duration(b.breakLen.Load()), maxSlowStart)
+	if dl, ok := ctx.Deadline(); ok {
+		spread = min(spread, time.Until(dl)/2)
+	}
+	if spread <= 0 {
+		return 0
+	}
+	return rand.N(spread)
+}
+
+// sleep waits d or until ctx ends, reusing *t; it reports whether d
+// passed.
+func (b *Breaker) sleep(ctx context.Context, t **time.Timer, d time.Duration) bool {
+	if *t == nil {
+		*t = time.NewTimer(d)
+	} else {
+		(*t).Reset(d)
+	}
+	select {
+	case <-(*t).C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// waitError is the error of a wait that ctx ended: it matches ctx's error
+// (and cause) and ErrOpen.
+func (b *Breaker) waitError(ctx context.Context, start time.Time) error {
+	b.countRejected()
+	waited := time.Duration(0)
+	if !start.IsZero() {
+		waited = time.Since(start)
+	}
+	return fmt.Errorf("breaker %q: gave up after waiting %v to be admitted: %w: %w", b.name, waited.Round(time.Millisecond), context.Cause(ctx), ErrOpen)
+}
+
+// Wait is Get(key).Wait(ctx).
+func (g *Group) Wait(ctx context.Context, key string) (Permit, error) {
+	return g.Get(key).Wait(ctx)
+}
