@@ -99,6 +99,7 @@ func TestFinalPushbackThenLimitRejection(t *testing.T) {
 		rt, err := transport.New(transport.Config{
 			Base:         scripted(reply{status: 503, retryAfter: "60"}),
 			DisableRetry: true,
+			Limit:        transport.LimitConfig{FailFast: true}, // refuse during the pause, not wait for its probe
 			Hooks:        otelx.Hooks(otelx.Config{SetStatus: true}),
 		})
 		if err != nil {

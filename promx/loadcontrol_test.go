@@ -50,6 +50,7 @@ func TestLoadControlSeries(t *testing.T) {
 			Base:           base,
 			DisableBreaker: true,
 			Limit: transport.LimitConfig{
+				FailFast:    true, // refuse during the pause: the refusal is what is counted
 				Concurrency: &limiter.ConcurrencyConfig{Limit: 1},
 				Queue:       &queue.Config{Policy: queue.FIFO},
 			},

@@ -44,7 +44,9 @@ func TestOutageScenarioSeries(t *testing.T) {
 		rt, err := transport.New(transport.Config{
 			Base:  inj.RoundTripper(okStub),
 			Retry: transport.RetryConfig{Backoff: backoff.Constant(10 * time.Millisecond), Budget: budget},
-			Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{
+			// FailFast: call B is refused (by default it would wait for the
+			// probe, a second later, and be it).
+			Breaker: transport.BreakerConfig{FailFast: true, Group: breaker.GroupConfig{Breaker: breaker.Config{
 				ConsecutiveFailures: 3, BreakDuration: time.Second,
 			}}},
 			Hooks: m.Hooks(),

@@ -91,7 +91,9 @@ func TestHooksSeeEveryStage(t *testing.T) {
 func TestHooksPushbackAndLimitRejection(t *testing.T) {
 	rec := &recorder{}
 	s := &script{steps: []step{{status: 429, retryAfter: "60"}, {status: 200}}}
-	rt, err := transport.New(transport.Config{Base: s, Hooks: rec.hooks(), DisableRetry: true})
+	// FailFast: the second call is refused (by default it would wait
+	// for the pushback gate's probe, 3 s later, and be it).
+	rt, err := transport.New(transport.Config{Base: s, Hooks: rec.hooks(), DisableRetry: true, Limit: transport.LimitConfig{FailFast: true}})
 	mustNoErr(t, err)
 	get(t, rt, "http://b.test/")
 	get(t, rt, "http://b.test/")

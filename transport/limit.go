@@ -7,8 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/resilient-go/resilient/limiter"
 	"github.com/resilient-go/resilient/queue"
 )
@@ -21,37 +19,39 @@ type LimitConfig struct {
 	// Rate limits requests per host. Nil means no rate limit.
 	Rate *limiter.Rate
 
-	// WaitForRate makes a request wait for its token (bounded by its
-	// context) instead of failing at once when the host is over its rate
-	// or paused by pushback. Waiting out a pause releases every waiter at
-	// its end, at once: leave it off (fail fast) unless the callers would
-	// rather be late than fail and the host can take the burst.
-	WaitForRate bool
+	// FailFast makes a request that the rate, a pushback pause or the
+	// adaptive rate would hold fail at once, with an error matching
+	// limiter.ErrLimited. By default such a request waits (cancellable,
+	// bounded) when it can be admitted before its deadline, and fails at
+	// once when it cannot: a request without a deadline never waits.
+	FailFast bool
 
-	// DisablePushback turns off server pushback: by default a 429 or 503
-	// with Retry-After pauses that host (in Rate, or in a pause-only
-	// limiter when Rate is nil) until then, so the whole client backs off,
-	// not just the one request: during the pause no request reaches the
-	// host.
+	// DisablePushback turns off server pushback. By default (Rate nil), a
+	// 429 or 503 with Retry-After closes that host's gate: nothing more
+	// goes to the host until a tenth of the Retry-After has passed, then
+	// one probe. A served probe means a quota: the gate opens and the
+	// host's adaptive rate is cut (see AdaptiveRate). A throttled probe
+	// means the server wants silence: nothing until its Retry-After, then
+	// a probe again. Requests held meanwhile wait when the gate should let
+	// them go before their deadline (see FailFast), and go over a slow
+	// start when it opens. With Rate set, pushback pauses that Rate
+	// instead (Rate.Pause: nothing until Retry-After).
 	DisablePushback bool
 
-	// AdaptiveRate, when set, replaces the pushback pause with an adaptive
-	// rate per host (see limiter.AdaptiveRate and docs/pushback.md): a 429
-	// (with or without Retry-After) or a 503 with Retry-After cuts the
-	// host's rate, which then grows back along CUBIC's curve, and new
-	// requests are admitted at that rate (refused with an error matching
-	// limiter.ErrLimited, or made to wait with WaitForRate) instead of
-	// all being stopped for Retry-After. The retry of the throttled
-	// request still waits for its Retry-After (Retry does), and
-	// Hooks.OnPushback still fires for each Retry-After, with Until the
-	// time the server asked for (nothing is paused). Nil means the pause.
-	// A pointer to the zero config is the AWS SDKs' adaptive mode; its
-	// Name is set to each host. Setting it with DisablePushback is an
+	// AdaptiveRate configures the adaptive rate per host (see
+	// limiter.AdaptiveRate and docs/pushback.md) that follows a server's
+	// quota: a 429 without Retry-After, or a quota found by the pushback
+	// gate, cuts the host's rate, which then grows back along CUBIC's
+	// curve. Requests wait for their turn within their deadline (or fail
+	// at once with FailFast). Nil means the AWS SDKs' adaptive mode
+	// (limiter.AdaptiveRateConfig{}); its Name is set to each host. It is
+	// used only when Rate is nil; setting it with DisablePushback is an
 	// error.
 	AdaptiveRate *limiter.AdaptiveRateConfig
 
-	// MaxPause caps a pushback pause when Rate is nil (a Rate has its own
-	// MaxPause). Zero means 30s; negative is an error.
+	// MaxPause caps how long the pushback gate honours a Retry-After when
+	// Rate is nil (a Rate has its own MaxPause). Zero means 30s; negative
+	// is an error.
 	MaxPause time.Duration
 
 	// Concurrency limits the requests in flight per host, with a fixed or
@@ -114,12 +114,12 @@ func Limit(cfg LimitConfig) (Middleware, error) {
 // newLimitSettings validates cfg and fills in its defaults.
 func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 	t := &limitSettings{
-		rate:        cfg.Rate,
-		waitForRate: cfg.WaitForRate,
-		pushback:    !cfg.DisablePushback,
-		key:         cfg.Key,
-		classifier:  cfg.Classifier,
-		maxHosts:    cfg.MaxHosts,
+		rate:       cfg.Rate,
+		failFast:   cfg.FailFast,
+		pushback:   !cfg.DisablePushback,
+		key:        cfg.Key,
+		classifier: cfg.Classifier,
+		maxHosts:   cfg.MaxHosts,
 	}
 	if cfg.MaxPause < 0 {
 		return nil, fmt.Errorf("%w: LimitConfig.MaxPause is %v, must be >= 0", ErrInvalidConfig, cfg.MaxPause)
@@ -133,14 +133,11 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 	if err := t.setAdaptive(cfg); err != nil {
 		return nil, err
 	}
-	if t.rate == nil && t.pushback && t.adaptive == nil {
-		r, err := limiter.NewRate(limiter.RateConfig{Limit: rate.Inf, MaxPause: cfg.MaxPause})
-		if err != nil {
-			return nil, err
-		}
-		t.rate = r
+	t.maxPause = cfg.MaxPause
+	if t.maxPause == 0 {
+		t.maxPause = defaultMaxPause
 	}
-	if cfg.Concurrency != nil || cfg.Throttle != nil || t.adaptive != nil {
+	if cfg.Concurrency != nil || cfg.Throttle != nil || t.adaptive != nil || t.rate == nil {
 		if cfg.Concurrency != nil {
 			c := *cfg.Concurrency
 			t.conc = &c
@@ -181,18 +178,19 @@ func (s *limitSettings) wrap(next http.RoundTripper) *limitTransport {
 // limitSettings is Limit's validated configuration, shared by every
 // RoundTripper it wraps.
 type limitSettings struct {
-	rate        *limiter.Rate
-	waitForRate bool
-	pushback    bool
-	perHost     bool
-	throttle    *limiter.ThrottleConfig
-	conc        *limiter.ConcurrencyConfig
-	queue       queue.Config
-	maxHosts    int
-	key         func(*http.Request) string
-	classifier  Classifier
-	onPushback  func(Pushback) // New's hook, or nil
-	adaptive    *limiter.AdaptiveRateConfig
+	rate       *limiter.Rate
+	failFast   bool
+	maxPause   time.Duration
+	pushback   bool
+	perHost    bool
+	throttle   *limiter.ThrottleConfig
+	conc       *limiter.ConcurrencyConfig
+	queue      queue.Config
+	maxHosts   int
+	key        func(*http.Request) string
+	classifier Classifier
+	onPushback func(Pushback) // New's hook, or nil
+	adaptive   *limiter.AdaptiveRateConfig
 }
 
 type limitTransport struct {
@@ -212,7 +210,11 @@ type hostLimit struct {
 	conc     *limiter.Concurrency
 	queue    *queue.Queue
 	adaptive *limiter.AdaptiveRate
+	gate     *pushbackGate // with adaptive
 }
+
+// defaultMaxPause is LimitConfig.MaxPause's default.
+const defaultMaxPause = 30 * time.Second
 
 var _ http.RoundTripper = (*limitTransport)(nil)
 
@@ -221,10 +223,10 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	host := t.key(req)
 	if t.rate != nil {
 		var err error
-		if t.waitForRate {
-			err = t.rate.Wait(req.Context(), host)
-		} else {
+		if t.failFast {
 			err = t.rate.Allow(host)
+		} else {
+			err = t.rate.Wait(req.Context(), host)
 		}
 		if err != nil {
 			closeRequestBody(req)
@@ -242,28 +244,38 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeRequestBody(req)
 		return nil, err
 	}
-	if h.adaptive != nil {
-		if err := t.admitAdaptive(req, h.adaptive); err != nil {
+	probe := false
+	if h.gate != nil {
+		if probe, err = h.gate.admit(req.Context(), host, t.failFast); err != nil {
 			closeRequestBody(req)
 			return nil, MarkNotSent(err)
 		}
 	}
+	refuse := func(err error) (*http.Response, error) {
+		if probe {
+			h.gate.abandon()
+		}
+		closeRequestBody(req)
+		return nil, MarkNotSent(err)
+	}
+	if h.adaptive != nil {
+		if err := t.admitAdaptive(req, h.adaptive); err != nil {
+			return refuse(err)
+		}
+	}
 	if h.throttle != nil {
 		if err := h.throttle.Allow(); err != nil {
-			closeRequestBody(req)
-			return nil, MarkNotSent(err)
+			return refuse(err)
 		}
 	}
 	var tok limiter.Token
 	if h.conc != nil {
 		if err := h.queue.Acquire(req.Context()); err != nil {
-			closeRequestBody(req)
-			return nil, MarkNotSent(err)
+			return refuse(err)
 		}
 		if tok, err = h.conc.Acquire(); err != nil {
 			h.queue.Release()
-			closeRequestBody(req)
-			return nil, MarkNotSent(err)
+			return refuse(err)
 		}
 	}
 	resp, err := t.next.RoundTrip(req)
@@ -277,7 +289,7 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		h.throttle.Accepted() // the backend took the request in
 	}
 	if h.adaptive != nil {
-		t.feedAdaptive(host, h.adaptive, v)
+		t.feedAdaptive(host, h, v, probe)
 	} else {
 		t.obeyPushback(host, v)
 	}
@@ -327,6 +339,9 @@ func (t *limitTransport) host(key string) (*hostLimit, error) {
 	}
 	if h.adaptive, err = t.newAdaptive(key); err != nil {
 		return nil, err
+	}
+	if h.adaptive != nil {
+		h.gate = newPushbackGate(t.maxPause)
 	}
 	m := make(map[string]*hostLimit, len(old)+1)
 	for k, v := range old {

@@ -3,7 +3,6 @@ package transport
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/resilient-go/resilient/limiter"
 )
@@ -11,16 +10,19 @@ import (
 // setAdaptive validates LimitConfig.AdaptiveRate and keeps a copy: a bad
 // config fails here, never on a request.
 func (t *limitSettings) setAdaptive(cfg LimitConfig) error {
-	if cfg.AdaptiveRate == nil {
-		return nil
-	}
-	if cfg.DisablePushback {
+	if cfg.AdaptiveRate != nil && cfg.DisablePushback {
 		return fmt.Errorf("%w: LimitConfig.AdaptiveRate is set with DisablePushback: the adaptive rate follows server pushback", ErrInvalidConfig)
 	}
-	if _, err := limiter.NewAdaptiveRate(*cfg.AdaptiveRate); err != nil {
+	if cfg.DisablePushback || cfg.Rate != nil {
+		return nil // no pushback, or the Rate's pause
+	}
+	var c limiter.AdaptiveRateConfig
+	if cfg.AdaptiveRate != nil {
+		c = *cfg.AdaptiveRate
+	}
+	if _, err := limiter.NewAdaptiveRate(c); err != nil {
 		return fmt.Errorf("%w: LimitConfig.AdaptiveRate: %w", ErrInvalidConfig, err)
 	}
-	c := *cfg.AdaptiveRate
 	t.adaptive = &c
 	return nil
 }
@@ -36,25 +38,45 @@ func (t *limitSettings) newAdaptive(host string) (*limiter.AdaptiveRate, error) 
 	return limiter.NewAdaptiveRate(c)
 }
 
-// admitAdaptive lets req go at its host's adaptive rate, or refuses it
-// (WaitForRate: waits for its turn).
+// admitAdaptive lets req go at its host's adaptive rate: it waits for its
+// turn within its deadline, or (FailFast) is refused when the rate is
+// spent.
 func (t *limitTransport) admitAdaptive(req *http.Request, a *limiter.AdaptiveRate) error {
-	if t.waitForRate {
-		return a.Wait(req.Context())
+	if t.failFast {
+		return a.Allow()
 	}
-	return a.Allow()
+	return a.Wait(req.Context())
 }
 
-// feedAdaptive reports an attempt's verdict to its host's adaptive rate:
-// a 429 (with or without Retry-After) or any Retry-After is a throttle,
-// anything else counts as sent and not throttled.
-func (t *limitTransport) feedAdaptive(host string, a *limiter.AdaptiveRate, v Verdict) {
-	if v.Reason != ReasonThrottled && v.RetryAfter <= 0 {
+// feedAdaptive reports an attempt's verdict to its host's adaptive rate
+// and pushback gate. A 429 or 503 with Retry-After closes the gate (or,
+// for the probe, keeps it shut: the server wants silence); a served probe
+// opens it and cuts the rate (the server enforces a quota); a 429 without
+// Retry-After cuts the rate; anything else counts as sent and not
+// throttled. A throttle to a request sent before the gate closed changes
+// nothing: the gate has already answered it.
+func (t *limitTransport) feedAdaptive(host string, h *hostLimit, v Verdict, probe bool) {
+	a, g := h.adaptive, h.gate
+	throttled := v.Reason == ReasonThrottled || v.RetryAfter > 0
+	switch {
+	case probe && throttled:
+		if _, until := g.done(true, v.RetryAfter); t.onPushback != nil {
+			t.onPushback(Pushback{Host: host, Until: until})
+		}
+		return
+	case probe:
+		g.done(false, 0)
+		a.Throttled() // the quota the first throttle met: follow it
 		a.Succeeded()
 		return
+	case v.RetryAfter > 0:
+		if closed, until := g.throttled(v.RetryAfter); closed && t.onPushback != nil {
+			t.onPushback(Pushback{Host: host, Until: until})
+		}
+		return
+	case throttled:
+		a.Throttled()
+		return
 	}
-	a.Throttled()
-	if v.RetryAfter > 0 && t.onPushback != nil {
-		t.onPushback(Pushback{Host: host, Until: time.Now().Add(v.RetryAfter)})
-	}
+	a.Succeeded()
 }

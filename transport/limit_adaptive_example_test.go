@@ -24,7 +24,9 @@ func ExampleLimitConfig_adaptiveRate() {
 	rt, err := transport.New(transport.Config{
 		Base:         server,
 		DisableRetry: true, // to show each call's fate
-		Limit:        transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{}},
+		// FailFast shows the refusal; by default a call waits for its
+		// turn when that comes within its deadline.
+		Limit: transport.LimitConfig{FailFast: true},
 	})
 	if err != nil {
 		panic(err)

@@ -34,17 +34,18 @@ func TestAdaptiveRateConfigErrors(t *testing.T) {
 }
 
 // TestAdaptiveRateStack: through transport.New, a 429 with Retry-After
-// cuts the host's rate (Snapshot shows it) instead of pausing the host,
-// OnPushback fires, the retry of the throttled call waits for the
-// Retry-After, and calls beyond the new rate fail fast with ErrLimited,
-// not sent.
+// closes the host's pushback gate (OnPushback fires, until a tenth of the
+// Retry-After), the retry of the throttled call waits for the Retry-After
+// and is the gate's probe; served, it shows a quota, so the host's rate is
+// cut (Snapshot shows it) rather than the host paused, and with FailFast
+// calls beyond the new rate fail at once with ErrLimited, not sent.
 func TestAdaptiveRateStack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := &script{steps: []step{{status: 429, retryAfter: "2"}, {status: 200}}}
 		var pushbacks []transport.Pushback
 		tr, err := transport.New(transport.Config{
 			Base:  s,
-			Limit: transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{}},
+			Limit: transport.LimitConfig{FailFast: true},
 			Hooks: transport.Hooks{OnPushback: func(p transport.Pushback) { pushbacks = append(pushbacks, p) }},
 		})
 		mustNoErr(t, err)
@@ -59,8 +60,8 @@ func TestAdaptiveRateStack(t *testing.T) {
 		if d := time.Since(start); d < 2*time.Second {
 			t.Errorf("the retry came after %v, before the Retry-After of 2s", d)
 		}
-		if len(pushbacks) != 1 || pushbacks[0].Host != "api.test" || !pushbacks[0].Until.Equal(start.Add(2*time.Second)) {
-			t.Errorf("pushbacks %+v, want one for api.test until start+2s", pushbacks)
+		if len(pushbacks) != 1 || pushbacks[0].Host != "api.test" || !pushbacks[0].Until.Equal(start.Add(200*time.Millisecond)) {
+			t.Errorf("pushbacks %+v, want one for api.test until start+200ms (the probe)", pushbacks)
 		}
 		hosts := tr.Snapshot().Hosts
 		if len(hosts) != 1 {
@@ -70,9 +71,10 @@ func TestAdaptiveRateStack(t *testing.T) {
 		if h.AdaptiveRate <= 0 || math.IsInf(h.AdaptiveRate, 1) || !h.PausedUntil.IsZero() {
 			t.Errorf("host %+v: want a finite adaptive rate and no pause", h)
 		}
-		// The bucket was emptied at the cut and refilled while the retry
-		// waited: a burst of calls now finds its end, and the rest fail
-		// fast without being sent.
+		// The bucket was emptied at the cut (when the probe was served);
+		// a second later a burst of calls finds it refilled, and the
+		// rest fail fast without being sent.
+		time.Sleep(time.Second)
 		var limited int
 		for range 100 {
 			req, _ := http.NewRequest(http.MethodGet, "http://api.test/", nil)
@@ -92,9 +94,11 @@ func TestAdaptiveRateStack(t *testing.T) {
 	})
 }
 
-// TestAdaptiveRateSignals: a 429 without Retry-After cuts the rate too;
-// a 503 without it does not (it is a failure, for the breaker and the
-// concurrency limit); until a throttle the host has no limit.
+// TestAdaptiveRateSignals: a 429 without Retry-After cuts the rate; a 429
+// or 503 with Retry-After closes the pushback gate; a 503 without it does
+// neither (it is a failure, for the breaker and the concurrency limit);
+// until a throttle the host has no limit. Either way, with FailFast, the
+// next call is refused at once.
 func TestAdaptiveRateSignals(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -107,7 +111,7 @@ func TestAdaptiveRateSignals(t *testing.T) {
 		{"503", step{status: 503}, false},
 		{"200", step{status: 200}, false},
 	} {
-		lt, err := transport.Limit(transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{}})
+		lt, err := transport.Limit(transport.LimitConfig{FailFast: true})
 		mustNoErr(t, err)
 		rt := lt(&script{steps: []step{tc.step}})
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://api.test/", nil)

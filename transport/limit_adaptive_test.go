@@ -137,10 +137,10 @@ func TestAdaptiveRateQuota(t *testing.T) {
 		plain = runQuota(t, func(base http.RoundTripper) http.RoundTripper { return base })
 	})
 	synctest.Test(t, func(t *testing.T) {
-		pause = runQuota(t, quotaStack(t, transport.LimitConfig{}))
+		pause = runQuota(t, quotaStack(t, transport.LimitConfig{Rate: pauseOnly(t), FailFast: true}))
 	})
 	synctest.Test(t, func(t *testing.T) {
-		adaptive = runQuota(t, quotaStack(t, transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{}}))
+		adaptive = runQuota(t, quotaStack(t, transport.LimitConfig{FailFast: true}))
 	})
 	t.Logf("plain    %v", plain)
 	t.Logf("pause    %v", pause)
@@ -156,21 +156,22 @@ func TestAdaptiveRateQuota(t *testing.T) {
 	}
 }
 
-// TestAdaptiveRateQuotaWait is the quota scenario with WaitForRate: calls
-// wait for their turn instead of failing. With the adaptive rate more of
-// them end well (late) and the quota is used as fully; with the pause,
-// every waiter goes at once at the end of each pause, into the quota's
-// small bucket, and most of them draw a 429 and a new pause.
+// TestAdaptiveRateQuotaWait is the quota scenario with the defaults: calls
+// wait for their turn (within their deadline) instead of failing. With
+// the adaptive rate more of them end well (late) and the quota is used as
+// fully; with a pause, every waiter goes at once at the end of each
+// pause, into the quota's small bucket, and most of them draw a 429 and a
+// new pause.
 func TestAdaptiveRateQuotaWait(t *testing.T) {
 	var pause, adaptive quotaRun
 	synctest.Test(t, func(t *testing.T) {
-		pause = runQuota(t, quotaStack(t, transport.LimitConfig{WaitForRate: true}))
+		pause = runQuota(t, quotaStack(t, transport.LimitConfig{Rate: pauseOnly(t)}))
 	})
 	synctest.Test(t, func(t *testing.T) {
-		adaptive = runQuota(t, quotaStack(t, transport.LimitConfig{WaitForRate: true, AdaptiveRate: &limiter.AdaptiveRateConfig{}}))
+		adaptive = runQuota(t, quotaStack(t, transport.LimitConfig{}))
 	})
-	t.Logf("pause, WaitForRate:    %v", pause)
-	t.Logf("adaptive, WaitForRate: %v", adaptive)
+	t.Logf("pause, waiting:    %v", pause)
+	t.Logf("defaults: %v", adaptive)
 	if g := adaptive.goodput(); g < 0.7 {
 		t.Errorf("adaptive: goodput %.2f of the quota, want ≥ 0.7", g)
 	}
@@ -181,4 +182,14 @@ func TestAdaptiveRateQuotaWait(t *testing.T) {
 		t.Errorf("pause: goodput %.2f, %d 429s; adaptive: %.2f, %d: want the adaptive rate ahead on both",
 			pause.goodput(), pause.throttled, adaptive.goodput(), adaptive.throttled)
 	}
+}
+
+// pauseOnly returns a Rate that limits nothing and pauses a host on
+// pushback: the pushback of a LimitConfig with a Rate.
+func pauseOnly(t *testing.T) *limiter.Rate {
+	r, err := limiter.NewRate(limiter.RateConfig{Limit: rate.Inf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -74,7 +74,7 @@ func TestLimitRate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r, err := limiter.NewRate(limiter.RateConfig{Limit: 10, Burst: 1})
 		mustNoErr(t, err)
-		rt := limited(t, transport.LimitConfig{Rate: r}, okStub)
+		rt := limited(t, transport.LimitConfig{Rate: r, FailFast: true}, okStub)
 		if _, err := get(t, rt, "http://h.test/"); err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +84,7 @@ func TestLimitRate(t *testing.T) {
 
 		r2, err := limiter.NewRate(limiter.RateConfig{Limit: 10, Burst: 1})
 		mustNoErr(t, err)
-		rt = limited(t, transport.LimitConfig{Rate: r2, WaitForRate: true}, okStub)
+		rt = limited(t, transport.LimitConfig{Rate: r2}, okStub) // waits by default
 		start := time.Now()
 		for range 3 {
 			if _, err := get(t, rt, "http://h.test/"); err != nil {
@@ -196,7 +196,7 @@ func TestLimitRejectionIsNotRetried(t *testing.T) {
 		var attempts int
 		retry, err := transport.Retry(transport.RetryConfig{Hooks: transport.RetryHooks{OnAttempt: func(transport.RetryEvent) { attempts++ }}})
 		mustNoErr(t, err)
-		rt := limited(t, transport.LimitConfig{Rate: r}, okStub, retry)
+		rt := limited(t, transport.LimitConfig{Rate: r, FailFast: true}, okStub, retry)
 		get(t, rt, "http://h.test/")
 		attempts = 0
 		start := time.Now()

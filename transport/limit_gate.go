@@ -1,0 +1,249 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/resilient-go/resilient/limiter"
+)
+
+// pushbackGate is one host's answer to a Retry-After: it tells a server
+// that enforces a quota (answers some requests 429 and serves the rest)
+// from one that asks for silence (answers everything 429 or 503 until a
+// time), and treats each as it asks.
+//
+// On the first 429/503 with Retry-After R, the gate closes: nothing more
+// goes to the host until R/10 has passed, then one request, the probe.
+// If the probe is served, the server was enforcing a quota: the gate opens
+// again (and the host's adaptive rate is cut, so the next requests go at
+// 0.7 × the rate that overran the quota). If the probe is throttled too,
+// the server wants silence: nothing until its Retry-After has passed,
+// then one probe again, and so on. A server that asks everyone to stay
+// away therefore gets one request per Retry-After, and a quota costs a
+// pause of a tenth of its Retry-After per cut.
+//
+// Requests held by a closed gate wait (cancellable, at most maxWaiters of
+// them) when the gate expects to let them go before their deadline: the
+// probe is due before it, and the latest pause is no longer than the time
+// they have left; otherwise, or when the limit says FailFast, they fail at
+// once with an error matching limiter.ErrLimited. When the gate opens,
+// the requests it held go spread over a slow start (a random share of
+// the pause, at most 1 s, at most half their time left), not as a burst.
+//
+// The open gate costs one atomic load per request; the rest takes a
+// mutex, and only while the host pushes back.
+type pushbackGate struct {
+	closed atomic.Bool // mirrors shut, for the lock-free fast path
+
+	mu       sync.Mutex
+	shut     bool          // requires mu
+	until    time.Time     // no request before then; requires mu
+	probing  bool          // the probe is in flight; requires mu
+	pause    time.Duration // the latest pause, for the wait rule; requires mu
+	waiters  int           // requires mu
+	changed  chan struct{} // closed at every change; requires mu
+	maxPause time.Duration
+}
+
+// gateMaxWaiters bounds the requests a closed gate holds per host.
+const gateMaxWaiters = 512
+
+// gateProbeShare is the share of the Retry-After after which a closed
+// gate sends its first probe.
+const gateProbeShare = 10
+
+// gateMaxSlowStart bounds the extra hold of a request let go when the gate
+// opens.
+const gateMaxSlowStart = time.Second
+
+func newPushbackGate(maxPause time.Duration) *pushbackGate {
+	return &pushbackGate{changed: make(chan struct{}), maxPause: maxPause}
+}
+
+// admit lets req through the gate, or holds it, or refuses it. probe is
+// true when the request is the gate's probe: its outcome must be reported
+// with done (or abandon, when it is not sent after all).
+func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (probe bool, err error) {
+	if !g.closed.Load() {
+		return false, nil
+	}
+	var (
+		timer   *time.Timer
+		waiting bool
+		through bool // held while the gate was shut
+	)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	g.mu.Lock()
+	for {
+		now := time.Now()
+		if !g.shut {
+			pause := g.pause
+			if waiting {
+				g.waiters--
+			}
+			g.mu.Unlock()
+			if through {
+				if d := slowStartDelay(ctx, pause); d > 0 {
+					if !sleepCtx(ctx, &timer, d) {
+						return false, g.waitError(ctx, host)
+					}
+				}
+			}
+			return false, nil
+		}
+		if !g.probing && !now.Before(g.until) {
+			g.probing = true
+			if waiting {
+				g.waiters--
+			}
+			g.mu.Unlock()
+			return true, nil
+		}
+		// Held: by the pause, or by the probe in flight.
+		d := max(g.until.Sub(now), 0)
+		if !g.holdable(ctx, d, failFast) || (!waiting && g.waiters >= gateMaxWaiters) {
+			if waiting {
+				g.waiters--
+			}
+			until := g.until
+			g.mu.Unlock()
+			return false, fmt.Errorf("%w: %s paused by server pushback until %s", limiter.ErrLimited, host, until.Format(time.RFC3339Nano))
+		}
+		if !waiting {
+			waiting = true
+			g.waiters++
+		}
+		through = true
+		changed, probing := g.changed, g.probing
+		g.mu.Unlock()
+		var expire <-chan time.Time
+		if !probing && d > 0 {
+			if timer == nil {
+				timer = time.NewTimer(d)
+			} else {
+				timer.Reset(d)
+			}
+			expire = timer.C
+		}
+		select {
+		case <-changed:
+		case <-expire:
+		case <-ctx.Done():
+			g.mu.Lock()
+			g.waiters--
+			g.mu.Unlock()
+			return false, g.waitError(ctx, host)
+		}
+		g.mu.Lock()
+	}
+}
+
+// holdable reports whether a request may wait d for the gate: it has a
+// deadline, the wait ends before it, and the latest pause fits in it.
+// Requires g.mu held.
+func (g *pushbackGate) holdable(ctx context.Context, d time.Duration, failFast bool) bool {
+	if failFast {
+		return false
+	}
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return false
+	}
+	left := time.Until(dl)
+	return d < left && g.pause <= left
+}
+
+// throttled reports a 429/503 with Retry-After ra to a request that was
+// not the probe. It closes an open gate (the probe after ra/10) and says
+// so; on a closed gate it is an answer to a request sent before it
+// closed, and changes nothing.
+func (g *pushbackGate) throttled(ra time.Duration) (closed bool, until time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.shut {
+		return false, g.until
+	}
+	ra = min(ra, g.maxPause)
+	g.shut, g.probing, g.pause = true, false, ra/gateProbeShare
+	g.until = time.Now().Add(g.pause)
+	g.closed.Store(true)
+	g.wake()
+	return true, g.until
+}
+
+// done reports the probe's answer: throttled (with Retry-After ra) keeps
+// the gate shut until ra has passed; anything else opens it. It returns
+// whether the gate opened.
+func (g *pushbackGate) done(throttled bool, ra time.Duration) (opened bool, until time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.probing = false
+	if throttled {
+		ra = min(max(ra, time.Millisecond), g.maxPause)
+		g.pause, g.until = ra, time.Now().Add(ra)
+		g.wake()
+		return false, g.until
+	}
+	g.shut = false
+	g.closed.Store(false)
+	g.wake()
+	return true, time.Time{}
+}
+
+// abandon reports a probe that was not sent after all: another request
+// may take its place.
+func (g *pushbackGate) abandon() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.probing = false
+	g.wake()
+}
+
+// wake lets the waiters look again. Requires g.mu held.
+func (g *pushbackGate) wake() {
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// waitError is the error of a hold that ctx ended: it matches ctx's error
+// and limiter.ErrLimited.
+func (g *pushbackGate) waitError(ctx context.Context, host string) error {
+	return fmt.Errorf("%w: %s paused by server pushback: gave up waiting: %w", limiter.ErrLimited, host, context.Cause(ctx))
+}
+
+// slowStartDelay returns how much longer to hold a request let go by a
+// recovery: U(0, min(pause, 1s, half the time ctx has left)).
+func slowStartDelay(ctx context.Context, pause time.Duration) time.Duration {
+	spread := min(pause, gateMaxSlowStart)
+	if dl, ok := ctx.Deadline(); ok {
+		spread = min(spread, time.Until(dl)/2)
+	}
+	if spread <= 0 {
+		return 0
+	}
+	return rand.N(spread)
+}
+
+// sleepCtx waits d or until ctx ends, reusing *t; it reports whether d
+// passed.
+func sleepCtx(ctx context.Context, t **time.Timer, d time.Duration) bool {
+	if *t == nil {
+		*t = time.NewTimer(d)
+	} else {
+		(*t).Reset(d)
+	}
+	select {
+	case <-(*t).C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
