@@ -124,18 +124,19 @@ var DefaultConfig = Config{
 }
 
 // DefaultBreakBackoff is the open time of the n-th trip in a row when
-// neither BreakDuration nor BreakBackoff is set: 300ms·1.3ⁿ, ±15 %
+// neither BreakDuration nor BreakBackoff is set: 300ms·1.2ⁿ, ±15 %
 // jitter, at most 10 s. The first probe comes a few hundred milliseconds
-// after the trip, so that a short outage costs a short recovery; each
-// failed probe lengthens the next break by 30 %, so that a long outage
-// costs about one probe per 10 s per breaker (16 probes in its first
-// minute) and the break soon outgrows the callers' deadlines, so that
-// [Breaker.Wait] fails them at once again. No two probes come closer
+// after the trip, so that a short outage costs a short recovery (the
+// break is under a second for the first 3 s of an outage); each failed
+// probe lengthens the next break by 20 %, so that a long outage costs
+// about one probe per 10 s per breaker (about 20 probes in its first
+// minute) and the break outgrows 2 s deadlines within about 10 s, after
+// which [Breaker.Wait] fails such callers at once again. No two probes come closer
 // than 255ms. The jitter keeps a fleet of clients from probing in step.
 var DefaultBreakBackoff backoff.Strategy = mustBackoff(backoff.Config{
 	Base:       300 * time.Millisecond,
 	Max:        10 * time.Second,
-	Multiplier: 1.3,
+	Multiplier: 1.2,
 	Jitter:     backoff.ProportionalJitter,
 	Spread:     0.15,
 })

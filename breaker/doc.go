@@ -76,7 +76,7 @@
 // The zero [Config] is [DefaultConfig]: trip when at least half of the
 // calls of the last 10 seconds failed, once there were at least 20 of
 // them; stay open about 300ms, then admit a single probe; each failed probe
-// makes the next break 30 % longer, up to 10 s ([DefaultBreakBackoff]).
+// makes the next break 20 % longer, up to 10 s ([DefaultBreakBackoff]).
 // Hystrix, Polly and failsafe-go stay open a fixed 5 to 60 seconds, which
 // makes every outage, however short, cost that much failure afterwards;
 // probing soon and backing off only while probes fail (Finagle's FailFast,

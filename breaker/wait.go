@@ -18,10 +18,10 @@ import (
 //     only when an operator acts);
 //   - the next probe is due before the deadline (open), or a probe is in
 //     flight (half-open);
-//   - the latest break is no longer than the time the caller has left: a
-//     break grows while probes fail (BreakBackoff), so once a destination
-//     has stayed down longer than callers can wait, they fail fast again
-//     instead of each sitting out its deadline;
+//   - when the call starts waiting, the latest break is no longer than the
+//     time it has left: a break grows while probes fail (BreakBackoff),
+//     so once a destination has stayed down longer than callers can wait,
+//     they fail fast again instead of each sitting out its deadline;
 //   - fewer than MaxWaiters calls are waiting already.
 //
 // A call whose context has no deadline does not wait: with no deadline
@@ -80,7 +80,7 @@ func (b *Breaker) wait(ctx context.Context, w uint64) (Permit, error) {
 		if err == nil {
 			return p, nil
 		}
-		d, ok := b.expectedWait(ctx, w)
+		d, ok := b.expectedWait(ctx, w, !waiting)
 		if !ok || (!waiting && b.waiters.Load() >= b.maxWaiters) {
 			b.countRejected()
 			return Permit{}, err
@@ -113,8 +113,11 @@ func (b *Breaker) wait(ctx context.Context, w uint64) (Permit, error) {
 }
 
 // expectedWait reports whether a call rejected in state word w should
-// wait, and for open, until when (the break's end). See Wait.
-func (b *Breaker) expectedWait(ctx context.Context, w uint64) (time.Duration, bool) {
+// wait, and for open, until when (the break's end). See Wait. The rule
+// on the latest break is for a call entering the wait: one already
+// waiting is worth keeping as long as the next probe comes before its
+// deadline (it has waited for that probe already).
+func (b *Breaker) expectedWait(ctx context.Context, w uint64, entering bool) (time.Duration, bool) {
 	var d time.Duration
 	switch stateOf(w) {
 	case Open:
@@ -128,7 +131,7 @@ func (b *Breaker) expectedWait(ctx context.Context, w uint64) (time.Duration, bo
 		return 0, false
 	}
 	left := time.Until(dl)
-	if d >= left || time.Duration(b.breakLen.Load()) > left {
+	if d >= left || (entering && time.Duration(b.breakLen.Load()) > left) {
 		return 0, false
 	}
 	return d, true

@@ -94,8 +94,11 @@ type AdaptiveRate struct {
 	window   int64     // index of the current window
 	count    float64   // reports in the current window
 	measured float64   // smoothed reports per second over past windows
-	measures bool      // whether a window has closed (measured is valid)
-	queued   float64   // the rate of the bucket when waiters last queued
+	// servedCount and servedMeasured are count and measured for the
+	// reports that were not throttled.
+	servedCount, servedMeasured float64
+	measures                    bool    // whether a window has closed (measured is valid)
+	queued                      float64 // the rate of the bucket when waiters last queued
 }
 
 // NewAdaptiveRate returns an [AdaptiveRate] for c. A bad field gives an
@@ -197,25 +200,29 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 // Throttled reports a call that the server throttled (a 429, a 503 with
 // Retry-After): unless it came within Hold of the last cut, the rate is
 // cut to Beta × the measured send rate (or the current rate, if lower),
-// and grows back from there.
+// but not below the rate the server was measured serving (a quota shows
+// itself as that rate: cutting under it would only leave it unused), and
+// grows back from there.
 func (a *AdaptiveRate) Throttled() {
 	now := a.cfg.Now()
 	a.throttles.Add(1)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.measure(now)
+	a.measure(now, false)
 	if !a.lastCut.IsZero() && now.Sub(a.lastCut) < a.cfg.Hold {
 		return // an answer to a call sent before the cut took effect
 	}
 	w := min(a.sendRate(now), a.fill)
 	w = max(w, float64(a.cfg.MinRate))
+	cut := max(a.cfg.Beta*w, min(a.servedRate(now), w))
 	a.wmax = w
-	a.k = math.Cbrt(w * (1 - a.cfg.Beta) / a.cfg.Scale)
+	// K: the time the curve takes from the cut back to wmax.
+	a.k = math.Cbrt((w - cut) / a.cfg.Scale)
 	a.lastCut = now
 	a.cuts.Add(1)
 	// The new bucket starts empty: the server has just said that what
 	// was sent is too much.
-	a.renew(now, a.clamp(a.cfg.Beta*w))
+	a.renew(now, a.clamp(cut))
 }
 
 // Succeeded reports a call that the server did not throttle, whatever
@@ -225,7 +232,7 @@ func (a *AdaptiveRate) Succeeded() {
 	now := a.cfg.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.measure(now)
+	a.measure(now, true)
 	if a.lastCut.IsZero() {
 		return // never throttled: the rate stays at the ceiling
 	}
@@ -239,22 +246,39 @@ func (a *AdaptiveRate) Succeeded() {
 	a.set(now, r)
 }
 
-// measure counts one report at now in the send rate, closing the windows
-// that ended before it. Requires a.mu held.
-func (a *AdaptiveRate) measure(now time.Time) {
+// measure counts one report at now in the send rate (and, if served, in
+// the served rate), closing the windows that ended before it. Requires
+// a.mu held.
+func (a *AdaptiveRate) measure(now time.Time, served bool) {
 	if !a.started {
 		a.started, a.base = true, now
 	}
 	i := int64(now.Sub(a.base) / a.cfg.Window)
 	if i > a.window {
-		r := a.count / (float64(i-a.window) * a.cfg.Window.Seconds())
+		span := float64(i-a.window) * a.cfg.Window.Seconds()
+		r, sr := a.count/span, a.servedCount/span
 		if a.measures {
 			r = a.cfg.Smooth*r + (1-a.cfg.Smooth)*a.measured
+			sr = a.cfg.Smooth*sr + (1-a.cfg.Smooth)*a.servedMeasured
 		}
-		a.measured, a.measures = r, true
-		a.window, a.count = i, 0
+		a.measured, a.servedMeasured, a.measures = r, sr, true
+		a.window, a.count, a.servedCount = i, 0, 0
 	}
 	a.count++
+	if served {
+		a.servedCount++
+	}
+}
+
+// servedRate returns the measured rate of reports that were not
+// throttled, as sendRate does for all of them. Requires a.mu held.
+func (a *AdaptiveRate) servedRate(now time.Time) float64 {
+	if a.measures {
+		return a.servedMeasured
+	}
+	start := a.base.Add(time.Duration(a.window) * a.cfg.Window)
+	span := max(now.Sub(start), a.cfg.Window/10)
+	return a.servedCount / span.Seconds()
 }
 
 // sendRate returns the measured send rate at now. Before the first window

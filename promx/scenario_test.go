@@ -43,7 +43,7 @@ func TestOutageScenarioSeries(t *testing.T) {
 		}
 		rt, err := transport.New(transport.Config{
 			Base:  inj.RoundTripper(okStub),
-			Retry: transport.RetryConfig{Backoff: backoff.Constant(10 * time.Millisecond), Budget: budget},
+			Retry: transport.RetryConfig{MaxAttempts: 3, Backoff: backoff.Constant(10 * time.Millisecond), Budget: budget},
 			// FailFast: call B is refused (by default it would wait for the
 			// probe, a second later, and be it).
 			Breaker: transport.BreakerConfig{FailFast: true, Group: breaker.GroupConfig{Breaker: breaker.Config{

@@ -19,7 +19,7 @@ type BreakerConfig struct {
 	// Group configures the group built when Breakers is nil. Its zero
 	// value means breaker's defaults: trip at a 50 % failure ratio over
 	// 10 s once 20 calls were seen; probe after about 300ms, then at
-	// intervals growing 30 % per failed probe up to 10 s; one probe.
+	// intervals growing 20 % per failed probe up to 10 s; one probe.
 	Group breaker.GroupConfig
 
 	// FailFast makes a request that meets an open breaker fail at once.

@@ -65,8 +65,9 @@ func (t *limitTransport) feedAdaptive(host string, h *hostLimit, v Verdict, prob
 		}
 		return
 	case probe:
-		g.done(false, 0)
-		a.Throttled() // the quota the first throttle met: follow it
+		if quota, _ := g.done(false, 0); quota {
+			a.Throttled() // the quota the first throttle met: follow it
+		}
 		a.Succeeded()
 		return
 	case v.RetryAfter > 0:

@@ -43,6 +43,7 @@ type pushbackGate struct {
 	shut     bool          // requires mu
 	until    time.Time     // no request before then; requires mu
 	probing  bool          // the probe is in flight; requires mu
+	strikes  int           // throttled probes since the gate shut; requires mu
 	pause    time.Duration // the latest pause, for the wait rule; requires mu
 	waiters  int           // requires mu
 	changed  chan struct{} // closed at every change; requires mu
@@ -109,7 +110,7 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 		}
 		// Held: by the pause, or by the probe in flight.
 		d := max(g.until.Sub(now), 0)
-		if !g.holdable(ctx, d, failFast) || (!waiting && g.waiters >= gateMaxWaiters) {
+		if !g.holdable(ctx, d, failFast, !waiting) || (!waiting && g.waiters >= gateMaxWaiters) {
 			if waiting {
 				g.waiters--
 			}
@@ -147,9 +148,10 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 }
 
 // holdable reports whether a request may wait d for the gate: it has a
-// deadline, the wait ends before it, and the latest pause fits in it.
-// Requires g.mu held.
-func (g *pushbackGate) holdable(ctx context.Context, d time.Duration, failFast bool) bool {
+// deadline, the wait ends before it, and, for a request entering the
+// wait, the latest pause fits in it (one already held is kept while the
+// next probe comes before its deadline). Requires g.mu held.
+func (g *pushbackGate) holdable(ctx context.Context, d time.Duration, failFast, entering bool) bool {
 	if failFast {
 		return false
 	}
@@ -158,7 +160,7 @@ func (g *pushbackGate) holdable(ctx context.Context, d time.Duration, failFast b
 		return false
 	}
 	left := time.Until(dl)
-	return d < left && g.pause <= left
+	return d < left && (!entering || g.pause <= left)
 }
 
 // throttled reports a 429/503 with Retry-After ra to a request that was
@@ -172,7 +174,7 @@ func (g *pushbackGate) throttled(ra time.Duration) (closed bool, until time.Time
 		return false, g.until
 	}
 	ra = min(ra, g.maxPause)
-	g.shut, g.probing, g.pause = true, false, ra/gateProbeShare
+	g.shut, g.probing, g.strikes, g.pause = true, false, 0, ra/gateProbeShare
 	g.until = time.Now().Add(g.pause)
 	g.closed.Store(true)
 	g.wake()
@@ -180,22 +182,27 @@ func (g *pushbackGate) throttled(ra time.Duration) (closed bool, until time.Time
 }
 
 // done reports the probe's answer: throttled (with Retry-After ra) keeps
-// the gate shut until ra has passed; anything else opens it. It returns
-// whether the gate opened.
-func (g *pushbackGate) done(throttled bool, ra time.Duration) (opened bool, until time.Time) {
+// the gate shut until ra has passed; anything else opens it. quota is
+// true when the probe was served at the first try: the throttle that
+// shut the gate came from a quota, which the adaptive rate should now
+// follow. (Served after the server asked for silence, it says only that
+// the silence is over.)
+func (g *pushbackGate) done(throttled bool, ra time.Duration) (quota bool, until time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.probing = false
 	if throttled {
 		ra = min(max(ra, time.Millisecond), g.maxPause)
+		g.strikes++
 		g.pause, g.until = ra, time.Now().Add(ra)
 		g.wake()
 		return false, g.until
 	}
+	quota = g.strikes == 0
 	g.shut = false
 	g.closed.Store(false)
 	g.wake()
-	return true, time.Time{}
+	return quota, time.Time{}
 }
 
 // abandon reports a probe that was not sent after all: another request

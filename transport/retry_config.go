@@ -15,12 +15,15 @@ var ErrInvalidConfig = errors.New("transport: invalid config")
 // defaults; each field says what its zero value means.
 type RetryConfig struct {
 	// MaxAttempts is the most attempts one call makes, the first included.
-	// Zero means 3. One disables retries. Negative is an error.
+	// Zero means 4 (three retries: at 30 % random errors, 99 % of calls
+	// succeed; the retry budget keeps an outage from multiplying the
+	// load). One disables retries. Negative is an error.
 	MaxAttempts int
 
-	// Backoff gives the wait before each retry. Nil means
-	// backoff.New(backoff.DefaultConfig): exponential from 100ms to 10s
-	// with full jitter.
+	// Backoff gives the wait before each retry. Nil means exponential
+	// from 50ms to 10s with full jitter (DefaultRetryBackoff): quick
+	// enough that three retries of a random error fit in 300ms at p99;
+	// the budget, not the backoff, is what spares a failing backend.
 	Backoff backoff.Strategy
 
 	// Budget caps retries as a fraction of recent successful calls, so an
@@ -44,8 +47,26 @@ type RetryConfig struct {
 // DefaultRetryConfig holds the values that the zero RetryConfig stands for
 // (Backoff and Budget aside: those are built per middleware).
 var DefaultRetryConfig = RetryConfig{
-	MaxAttempts:   3,
+	MaxAttempts:   4,
 	MaxRetryAfter: 30 * time.Second,
+}
+
+// DefaultRetryBackoff is the backoff of a RetryConfig whose Backoff is
+// nil: exponential from 50ms, doubling up to 10s, with full jitter
+// (AWS's "Exponential Backoff and Jitter").
+var DefaultRetryBackoff backoff.Strategy = mustBackoff(backoff.Config{
+	Base:       50 * time.Millisecond,
+	Max:        10 * time.Second,
+	Multiplier: 2,
+	Jitter:     backoff.FullJitter,
+})
+
+func mustBackoff(c backoff.Config) backoff.Strategy {
+	s, err := backoff.New(c)
+	if err != nil {
+		panic(err) // a constant config: cannot fail
+	}
+	return s
 }
 
 // withDefaults validates c and fills in its zero fields.
@@ -65,11 +86,7 @@ func (c RetryConfig) withDefaults() (RetryConfig, error) {
 		c.MaxRetryAfter = DefaultRetryConfig.MaxRetryAfter
 	}
 	if c.Backoff == nil {
-		s, err := backoff.New(backoff.DefaultConfig)
-		if err != nil {
-			return c, err
-		}
-		c.Backoff = s
+		c.Backoff = DefaultRetryBackoff
 	}
 	b, err := budgetOrDefault(c.Budget)
 	if err != nil {

@@ -127,7 +127,7 @@ func TestTransportUnderRetryableHTTPClient(t *testing.T) {
 		rt, err := transport.New(transport.Config{
 			Base:         s,
 			DisableRetry: !ourRetry,
-			Retry:        transport.RetryConfig{Backoff: backoff.Constant(0), Budget: backoff.Unlimited()},
+			Retry:        transport.RetryConfig{MaxAttempts: 3, Backoff: backoff.Constant(0), Budget: backoff.Unlimited()},
 			// Keep the breaker out of the count.
 			DisableBreaker: true,
 		})

@@ -114,7 +114,7 @@ func TestNewTimeoutsAndCallerDeadline(t *testing.T) {
 		return nil, req.Context().Err()
 	})
 	rt, err := transport.New(transport.Config{Base: base, AttemptTimeout: 50 * time.Millisecond, TotalTimeout: time.Hour,
-		Retry: transport.RetryConfig{Backoff: backoff.Constant(0)}})
+		Retry: transport.RetryConfig{MaxAttempts: 3, Backoff: backoff.Constant(0)}})
 	mustNoErr(t, err)
 	_, err = get(t, rt, "http://h.test/")
 	if !errors.Is(err, transport.ErrAttemptTimeout) || n != 3 {

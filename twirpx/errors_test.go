@@ -93,15 +93,15 @@ func TestErrorsKeepTheirCause(t *testing.T) {
 		hc := example.NewHaberdasherJSONClient(url, c.HTTPClient(), c.ClientOptions()...)
 		_, err := hc.MakeHat(context.Background(), &example.Size{Inches: 7})
 		if twirpCode(err) != twirp.Unavailable || meta(err, twirpx.MetaCause) != "transport" ||
-			meta(err, twirpx.MetaNotSent) != "true" || meta(err, twirpx.MetaAttempts) != "3" {
-			t.Errorf("err = %v (meta %v), want unavailable, transport, not sent, 3 attempts", err, err.(twirp.Error).MetaMap())
+			meta(err, twirpx.MetaNotSent) != "true" || meta(err, twirpx.MetaAttempts) != "4" {
+			t.Errorf("err = %v (meta %v), want unavailable, transport, not sent, 4 attempts (the default MaxAttempts)", err, err.(twirp.Error).MetaMap())
 		}
 		if !errors.Is(err, syscall.ECONNREFUSED) || !errors.Is(err, transport.ErrAttemptsExhausted) {
 			t.Errorf("errors.Is finds neither ECONNREFUSED nor ErrAttemptsExhausted in %v", err)
 		}
 		var re *transport.RetryError
-		if !errors.As(err, &re) || re.Attempts != 3 {
-			t.Errorf("errors.As(err, *transport.RetryError) = %+v, want 3 attempts", re)
+		if !errors.As(err, &re) || re.Attempts != 4 {
+			t.Errorf("errors.As(err, *transport.RetryError) = %+v, want 4 attempts", re)
 		}
 	})
 }

@@ -104,7 +104,7 @@ func TestHooksOncePerLogicalCall(t *testing.T) {
 		check(t, "Error", n.errors.Load(), 1)
 		check(t, "second Error", n.secondErrorsSeen.Load(), 1)
 		check(t, "OnCallEnd", n.callEnd.Load(), 1)
-		check(t, "CallEnd.Attempts", n.lastAttempts.Load(), 3)
+		check(t, "CallEnd.Attempts", n.lastAttempts.Load(), 4) // the default MaxAttempts
 		if code, _ := n.lastCode.Load().(twirp.ErrorCode); code != twirp.Unavailable {
 			t.Errorf("Error hook saw %q, want unavailable", code)
 		}
