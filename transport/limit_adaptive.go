@@ -1,8 +1,12 @@
 package transport
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"time"
 
 	"github.com/resilient-go/resilient/limiter"
 )
@@ -39,13 +43,31 @@ func (t *limitSettings) newAdaptive(host string) (*limiter.AdaptiveRate, error) 
 }
 
 // admitAdaptive lets req go at its host's adaptive rate: it waits for its
-// turn within its deadline, or (FailFast) is refused when the rate is
-// spent.
+// turn within half the time its deadline leaves it, or (FailFast) is
+// refused when the rate is spent.
+//
+// Half, because a turn taken at the very end of the deadline is a call
+// that fails anyway, after waiting: when more calls come than the rate
+// admits, the turns reserved run up to the deadline, and a queue as long
+// as the deadline would leave every call admitted too late to be served.
+// The cost, a context per call, is paid only while the host is limited.
 func (t *limitTransport) admitAdaptive(req *http.Request, a *limiter.AdaptiveRate) error {
 	if t.failFast {
 		return a.Allow()
 	}
-	return a.Wait(req.Context())
+	ctx := req.Context()
+	dl, ok := ctx.Deadline()
+	if !ok || math.IsInf(float64(a.Limit()), 1) {
+		return a.Wait(ctx)
+	}
+	half, cancel := context.WithDeadline(ctx, time.Now().Add(time.Until(dl)/2))
+	defer cancel()
+	err := a.Wait(half)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, limiter.ErrLimited) {
+		// Our half ended, not the caller's deadline: a refusal of ours.
+		return fmt.Errorf("%w: %w", limiter.ErrLimited, err)
+	}
+	return err
 }
 
 // feedAdaptive reports an attempt's verdict to its host's adaptive rate

@@ -2,13 +2,11 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 
 	"github.com/resilient-go/resilient/backoff"
-	"github.com/resilient-go/resilient/breaker"
-	"github.com/resilient-go/resilient/limiter"
-	"github.com/resilient-go/resilient/queue"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -94,25 +92,10 @@ func naiveRetry(base http.RoundTripper) (http.RoundTripper, error) {
 	return transport.Chain(base, retry), nil
 }
 
-// resilient is transport.New with its defaults and the overload knob that
-// docs/overload.md recommends (an adaptive concurrency limit with a
-// shallow queue whose CoDel interval is about the backend's latency). The
-// demo plays minutes of incident in seconds, so the breaker's clock is
-// scaled to the phase unit (see breakerTimes), and with it the attempt
-// timeout, which New requires to be at most half the breaker's window.
-func resilient(c *contender, unit time.Duration) (http.RoundTripper, error) {
-	window, brk, attempt := breakerTimes(unit)
-	rt, err := transport.New(transport.Config{
-		Base:           c.pool,
-		AttemptTimeout: attempt,
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{
-			Breaker: breaker.Config{Window: breaker.Window{Period: window}, BreakDuration: brk},
-		}},
-		Limit: transport.LimitConfig{
-			Concurrency: &limiter.ConcurrencyConfig{Algorithm: limiter.Gradient},
-			Queue:       &queue.Config{Interval: serviceTime},
-		},
-	})
+// resilient is transport.New with its defaults, as a new user gets it:
+// the zero Config over the shared pool.
+func resilient(c *contender, _ time.Duration) (http.RoundTripper, error) {
+	rt, err := transport.New(transport.Config{Base: c.pool})
 	if err != nil {
 		return nil, err
 	}
@@ -120,25 +103,16 @@ func resilient(c *contender, unit time.Duration) (http.RoundTripper, error) {
 	return rt, nil
 }
 
-// breakerTimes scales the breaker's default window (10 s) and break (5 s)
-// to the demo's compressed timeline: a window of two phase units, a break
-// of half a unit; and the attempt timeout (5 s) to at most half the
-// window, as New requires.
-func breakerTimes(unit time.Duration) (window, brk, attempt time.Duration) {
-	return 2 * unit, unit / 2, min(transport.DefaultConfig.AttemptTimeout, unit)
-}
-
 // describe sums up a resilient Transport's state for the progress line:
-// its breaker, its adaptive limit and any pause the server asked for.
+// its breaker, and the host's adaptive rate once a quota cut it.
 func describe(s transport.Snapshot) string {
 	state := "breaker closed"
 	for _, b := range s.Breakers {
 		state = "breaker " + b.State.String()
 	}
 	for _, h := range s.Hosts {
-		state += fmt.Sprintf(", limit %d", h.Limit)
-		if time.Now().Before(h.PausedUntil) {
-			state += ", paused"
+		if !math.IsInf(h.AdaptiveRate, 1) && h.AdaptiveRate > 0 {
+			state += fmt.Sprintf(", rate %.0f/s", h.AdaptiveRate)
 		}
 	}
 	return state

@@ -42,15 +42,16 @@ func TestDemoShortRun(t *testing.T) {
 		}
 	}
 
-	outage, brownout, overload := index("outage"), index("brownout"), index("overload")
+	outage, brownout := index("outage"), index("brownout")
 	if n, r := load(naive.phases[outage]), load(res.phases[outage]); n < 1.8 || r > 0.9 {
 		t.Errorf("outage load: naive retry %.2fx (want >= 1.8x), resilient %.2fx (want <= 0.9x)", n, r)
 	}
 	if r, p := res.phases[brownout].throttled, plain.phases[brownout].throttled; r >= p {
 		t.Errorf("brownout: resilient sent %d requests that got a 429, plain %d: it did not leave the server alone", r, p)
 	}
-	if r, p := res.phases[overload].p99, plain.phases[overload].p99; r >= p/2 {
-		t.Errorf("overload p99: resilient %v, plain %v: want resilient below half", r, p)
+	// Healthy: the defaults shed nothing.
+	if h := res.phases[index("healthy")]; float64(h.ok) < 0.99*float64(h.calls) {
+		t.Errorf("healthy: resilient ok %d of %d, want >= 99 %%", h.ok, h.calls)
 	}
 }
 

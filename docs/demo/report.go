@@ -43,15 +43,12 @@ func printHeader(w io.Writer, cfg config) {
 		}
 		fmt.Fprintln(w)
 	}
-	window, brk, attempt := breakerTimes(cfg.phase)
-	fmt.Fprintf(w, `plain: an http.Client. naive retry: 3 attempts, 100ms exponential backoff, no budget, Retry-After ignored.
-resilient: transport.New with its defaults, plus the overload knob of docs/overload.md (an adaptive concurrency
-  limit, Gradient, with a shallow queue whose CoDel interval is %v, about the service time); its breaker's window
-  and break scaled to this compressed timeline (%v and %v; defaults 10s and 5s), and its attempt timeout with
-  them (%v; default 5s), since New requires it to be at most half the window.
+	fmt.Fprint(w, `plain: an http.Client. naive retry: 3 attempts, 100ms exponential backoff, no budget, Retry-After ignored.
+resilient: transport.New(transport.Config{}), the defaults as they are: calls wait within their deadline for
+  the breaker's next probe or the server's quota rather than fail, retries are paid for by the ones that fail.
 All three use the same connection pool, so only the resilience layer differs.
 
-`, serviceTime, window, brk, attempt)
+`)
 }
 
 // report prints the table, per phase and in total, of each client's
