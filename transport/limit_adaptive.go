@@ -43,14 +43,16 @@ func (t *limitSettings) newAdaptive(host string) (*limiter.AdaptiveRate, error) 
 }
 
 // admitAdaptive lets req go at its host's adaptive rate: it waits for its
-// turn within half the time its deadline leaves it, or (FailFast) is
+// turn within the time its deadline leaves it, less a margin kept for the
+// call itself (a fifth of that time, at most 200ms), or (FailFast) is
 // refused when the rate is spent.
 //
-// Half, because a turn taken at the very end of the deadline is a call
-// that fails anyway, after waiting: when more calls come than the rate
-// admits, the turns reserved run up to the deadline, and a queue as long
-// as the deadline would leave every call admitted too late to be served.
-// The cost, a context per call, is paid only while the host is limited.
+// The margin, because a turn taken at the very end of the deadline is a
+// call that fails anyway, after waiting: when more calls come than the
+// rate admits, the turns reserved run up to the deadline, and a queue as
+// long as the deadline would leave every call admitted too late to be
+// served. The cost, a context per call, is paid only while the host is
+// limited.
 func (t *limitTransport) admitAdaptive(req *http.Request, a *limiter.AdaptiveRate) error {
 	if t.failFast {
 		return a.Allow()
@@ -60,11 +62,12 @@ func (t *limitTransport) admitAdaptive(req *http.Request, a *limiter.AdaptiveRat
 	if !ok || math.IsInf(float64(a.Limit()), 1) {
 		return a.Wait(ctx)
 	}
-	half, cancel := context.WithDeadline(ctx, time.Now().Add(time.Until(dl)/2))
+	left := time.Until(dl)
+	within, cancel := context.WithDeadline(ctx, dl.Add(-min(left/5, maxCallMargin)))
 	defer cancel()
-	err := a.Wait(half)
+	err := a.Wait(within)
 	if err != nil && ctx.Err() == nil && !errors.Is(err, limiter.ErrLimited) {
-		// Our half ended, not the caller's deadline: a refusal of ours.
+		// Our bound ended, not the caller's deadline: a refusal of ours.
 		return fmt.Errorf("%w: %w", limiter.ErrLimited, err)
 	}
 	return err
@@ -103,3 +106,7 @@ func (t *limitTransport) feedAdaptive(host string, h *hostLimit, v Verdict, prob
 	}
 	a.Succeeded()
 }
+
+// maxCallMargin bounds the time kept for the call itself when it waits
+// for its turn at the adaptive rate.
+const maxCallMargin = 200 * time.Millisecond
