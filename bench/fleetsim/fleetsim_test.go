@@ -1,0 +1,223 @@
+package fleetsim_test
+
+import (
+	"errors"
+	"net/http"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/bench/fleetsim"
+	"github.com/resilient-go/resilient/transport"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// small is a tenth of the default fleet: 100 clients on a backend of a
+// tenth the workers, so each client calls about once a second, as in the
+// default fleet of 1,000, in 20 virtual seconds.
+func small() fleetsim.Config {
+	return fleetsim.Config{
+		Clients: 100,
+		Workers: 10,
+		Warmup:  3 * time.Second,
+		// TriggerFor: the default 10s.
+		After: 7 * time.Second,
+		Seed:  1,
+	}
+}
+
+// Targets are the issue's bounds for resilient's defaults, and the
+// margins the test allows over them.
+const (
+	targetRecovery = 5 * time.Second
+	targetPeakLoad = 1.1
+	targetWasted   = 0.05
+
+	marginRecovery = time.Second // two recovery bins
+	marginPeakLoad = 0.15        // a second's noise at 100 calls a second
+	marginWasted   = 0.02
+)
+
+// awaiting holds the sub-tests that today's defaults fail: they wait for
+// the callers-first defaults (issue 17), and are skipped until then. The
+// lead removes an entry once the defaults meet it.
+var awaiting = map[string]bool{
+	"capacity/wasted":  true,
+	"latency/wasted":   true,
+	"outage/peak load": true,
+}
+
+// check is one bound on a summary.
+type check struct {
+	name string
+	fail func(s fleetsim.Summary) string // "" when within the bound
+}
+
+var checks = []check{
+	{"recovery", func(s fleetsim.Summary) string {
+		if !s.Recovered || s.Recovery > targetRecovery+marginRecovery {
+			return "did not recover within " + (targetRecovery + marginRecovery).String() + " of the trigger's end: " + recovery(s)
+		}
+		return ""
+	}},
+	{"peak load", func(s fleetsim.Summary) string {
+		if s.PeakLoad > targetPeakLoad+marginPeakLoad {
+			return "peak backend load during the trigger " + ftoa(s.PeakLoad) + "× offered, want ≤ " + ftoa(targetPeakLoad+marginPeakLoad)
+		}
+		return ""
+	}},
+	{"wasted", func(s fleetsim.Summary) string {
+		if s.Wasted > targetWasted+marginWasted {
+			return "wasted work " + ftoa(100*s.Wasted) + " %, want ≤ " + ftoa(100*(targetWasted+marginWasted)) + " %"
+		}
+		return ""
+	}},
+}
+
+// A fleet of resilient clients with the defaults recovers on its own
+// within 5 s of each trigger's end, loads the backend no more than 1.1×
+// what its callers offer, and wastes at most 5 % of the backend's work.
+func TestResilientTargets(t *testing.T) {
+	for _, trig := range fleetsim.Triggers() {
+		t.Run(trig.Name(), func(t *testing.T) {
+			res, err := fleetsim.Simulate(t, small(), fleetsim.Resilient(), trig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := res.Summary
+			t.Logf("%+v", s)
+			if s.WarmGoodput < 0.99 {
+				t.Fatalf("only %.1f %% of the calls succeeded while the backend was healthy", 100*s.WarmGoodput)
+			}
+			for _, c := range checks {
+				t.Run(c.name, func(t *testing.T) {
+					msg := c.fail(s)
+					if awaiting[trig.Name()+"/"+c.name] {
+						t.Skipf("awaiting callers-first defaults (issue 17); today: %s", or(msg, "within the bound"))
+					}
+					if msg != "" {
+						t.Error(msg)
+					}
+				})
+			}
+		})
+	}
+}
+
+// The checks catch a retry storm: go-retryablehttp's fleet, four
+// retries a call, fails the peak-load bound in an outage.
+func TestTargetsCatchAStorm(t *testing.T) {
+	res, err := fleetsim.Simulate(t, small(), fleetsim.RetryableHTTP(), fleetsim.Outage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := checks[1].fail(res.Summary); msg == "" {
+		t.Errorf("go-retryablehttp's peak load in an outage is %.2f× offered: the bound does not catch a storm", res.Summary.PeakLoad)
+	}
+}
+
+// Two runs with the same seed give the same figures, second by second,
+// for every peer and for resilient's stack without its breaker (whose
+// clock sampling draws on the runtime's unseeded random numbers); another
+// seed gives others.
+func TestDeterministic(t *testing.T) {
+	cfg := small()
+	cfg.Clients, cfg.Workers = 50, 5
+	noBreaker := fleetsim.Kind{Name: "resilient, breaker off", New: func(base http.RoundTripper, rand func() float64) (http.RoundTripper, error) {
+		bo, err := backoff.New(backoff.Config{Rand: rand})
+		if err != nil {
+			return nil, err
+		}
+		return transport.New(transport.Config{Base: base, Retry: transport.RetryConfig{Backoff: bo}, DisableBreaker: true})
+	}}
+	for _, kind := range []fleetsim.Kind{fleetsim.Plain(), fleetsim.RetryableHTTP(), fleetsim.Failsafe(), noBreaker} {
+		t.Run(kind.Name, func(t *testing.T) {
+			a, b := simulate(t, cfg, kind), simulate(t, cfg, kind)
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("two runs differ:\n%+v\n%+v", a.Summary, b.Summary)
+				for i := range min(len(a.Seconds), len(b.Seconds)) {
+					if a.Seconds[i] != b.Seconds[i] {
+						t.Errorf("second %d: %+v vs %+v", i, a.Seconds[i], b.Seconds[i])
+					}
+				}
+			}
+			other := cfg
+			other.Seed++
+			if c := simulate(t, other, kind); reflect.DeepEqual(a.Seconds, c.Seconds) {
+				t.Error("seeds 1 and 2 give the same run")
+			}
+		})
+	}
+}
+
+// resilient's defaults repeat within a hair: its breaker's sampled clock
+// moves a success into the previous bucket now and then, no more.
+func TestNearlyDeterministic(t *testing.T) {
+	cfg := small()
+	cfg.Clients, cfg.Workers = 50, 5
+	a, b := simulate(t, cfg, fleetsim.Resilient()), simulate(t, cfg, fleetsim.Resilient())
+	sa, sb := a.Summary, b.Summary
+	if sa.Calls != sb.Calls {
+		t.Fatalf("%d calls, then %d: the arrivals differ", sa.Calls, sb.Calls)
+	}
+	near := func(name string, x, y, tol float64) {
+		if d := x - y; d > tol || d < -tol {
+			t.Errorf("%s: %v, then %v", name, x, y)
+		}
+	}
+	near("requests", float64(sa.Sent), float64(sb.Sent), 0.02*float64(sa.Calls))
+	near("goodput after", sa.AfterGoodput, sb.AfterGoodput, 0.02)
+	near("peak load", sa.PeakLoad, sb.PeakLoad, 0.1)
+	near("recovery (s)", sa.Recovery.Seconds(), sb.Recovery.Seconds(), 1)
+}
+
+// simulate runs kind through the outage (the trigger where the kinds
+// differ most) and blanks the one figure that is no function of the seed.
+func simulate(t *testing.T, cfg fleetsim.Config, kind fleetsim.Kind) *fleetsim.Result {
+	t.Helper()
+	res, err := fleetsim.Simulate(t, cfg, kind, fleetsim.Outage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.ClientHeap = 0
+	return res
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  fleetsim.Config
+	}{
+		{"Clients", fleetsim.Config{Clients: -1}},
+		{"Service", fleetsim.Config{Service: -time.Millisecond}},
+		{"Spread", fleetsim.Config{Spread: -1}},
+		{"Load", fleetsim.Config{Load: -0.5}},
+		{"DeadlineMax", fleetsim.Config{DeadlineMin: 3 * time.Second}},
+		{"RetryAfter", fleetsim.Config{RetryAfter: 1500 * time.Millisecond}},
+		{"TriggerFor", fleetsim.Config{TriggerFor: 2500 * time.Millisecond}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.cfg.WithDefaults()
+			if !errors.Is(err, fleetsim.ErrInvalidConfig) {
+				t.Fatalf("error %v, want one wrapping ErrInvalidConfig", err)
+			}
+			if !contains(err.Error(), tc.name) {
+				t.Errorf("error %q does not name %s", err, tc.name)
+			}
+		})
+	}
+	if _, err := fleetsim.Simulate(t, small(), fleetsim.Plain(), fleetsim.Trigger(7)); !errors.Is(err, fleetsim.ErrInvalidConfig) {
+		t.Errorf("an unknown trigger: %v, want an error wrapping ErrInvalidConfig", err)
+	}
+	cfg, err := fleetsim.Config{}.WithDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Queue != 1429 || cfg.Clients != 1000 {
+		t.Errorf("defaults: Queue %d, Clients %d; want 1429 (a second of work) and 1000", cfg.Queue, cfg.Clients)
+	}
+}

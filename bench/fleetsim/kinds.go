@@ -1,0 +1,78 @@
+package fleetsim
+
+import (
+	"net/http"
+
+	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/bench/scenario"
+	"github.com/resilient-go/resilient/transport"
+)
+
+// Kind is one client library as a user would set it up: every client of a
+// fleet gets a stack of its own from New.
+type Kind struct {
+	// Name names it in tables and plots.
+	Name string
+	// Config says, in a sentence, how it is configured.
+	Config string
+	// Ours marks resilient's own kinds (drawn bold in plots).
+	Ours bool
+	// New builds one client's RoundTripper over base (the shared
+	// backend). rand is a source of the client's own, uniform in [0, 1)
+	// and safe for concurrent use, for a library that can take one: it
+	// keeps the run repeatable.
+	New func(base http.RoundTripper, rand func() float64) (http.RoundTripper, error)
+}
+
+// Resilient is transport.New with its defaults; the one change is its
+// backoff's random source, seeded per client so runs repeat (the backoff
+// is backoff.DefaultConfig's otherwise).
+func Resilient() Kind {
+	return Kind{
+		Name: "resilient",
+		Config: "`transport.New(transport.Config{Base: backend})`: the defaults, with the default backoff's " +
+			"jitter drawn from a seeded source (`backoff.Config{Rand: …}`) so that runs repeat.",
+		Ours: true,
+		New: func(base http.RoundTripper, rand func() float64) (http.RoundTripper, error) {
+			bo, err := backoff.New(backoff.Config{Rand: rand})
+			if err != nil {
+				return nil, err
+			}
+			return transport.New(transport.Config{Base: base, Retry: transport.RetryConfig{Backoff: bo}})
+		},
+	}
+}
+
+// Plain is an http.Client with nothing but the backend: one attempt per
+// call.
+func Plain() Kind {
+	return fromScenario(scenario.Plain(), "`http.Client{Transport: backend}`: one attempt per call.")
+}
+
+// RetryableHTTP is go-retryablehttp with its defaults (4 retries,
+// backoff 1s to 30s, Retry-After honoured), logger off, as bench/scenario
+// builds it.
+func RetryableHTTP() Kind {
+	return fromScenario(scenario.RetryableHTTP(), "`retryablehttp.NewClient()` defaults (RetryMax 4, backoff 1s–30s, honours Retry-After), "+
+		"logger off, its `HTTPClient.Transport` the backend, as the RoundTripper that `StandardClient()` uses.")
+}
+
+// Failsafe is failsafe-go's failsafehttp RoundTripper with a retry policy
+// and a circuit breaker, as bench/scenario builds it.
+func Failsafe() Kind {
+	return fromScenario(scenario.Failsafe(), "`failsafehttp.NewRoundTripper(backend, retryPolicy, circuitBreaker)` as in docs/performance.md: "+
+		"retries with backoff 1s–30s, at most 3; a breaker at 50 % failures of ≥ 20 in 10 s, open 5 s or Retry-After.")
+}
+
+func fromScenario(c scenario.Client, config string) Kind {
+	return Kind{
+		Name:   c.Name,
+		Config: config,
+		New: func(base http.RoundTripper, _ func() float64) (http.RoundTripper, error) {
+			return c.New(base)
+		},
+	}
+}
+
+// Kinds lists the four kinds the report compares, resilient first.
+func Kinds() []Kind { return []Kind{Resilient(), Plain(), RetryableHTTP(), Failsafe()} }
