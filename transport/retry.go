@@ -28,8 +28,11 @@ import (
 // wait below what the server asked. A cancelled context ends the wait at once.
 //
 // Every discarded response is drained (up to 64 KiB) and closed so that its
-// connection is reused. The final response is returned untouched, even when
-// it is a failure (a status is never an error). A call that ends in an error
+// connection is reused; the drain runs during the wait before the retry,
+// and a body that has not ended when the wait is over (or after 100ms, when
+// the wait is shorter) is closed unread, so a stalled body never delays
+// the retry. The final response is returned untouched, even when it is a
+// failure (a status is never an error). A call that ends in an error
 // after the loop had a say in it returns a *RetryError.
 //
 // The caller's request is never modified: retries send a shallow copy with a
@@ -85,14 +88,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return t.giveUp(attempt, resp, err, stop)
 		}
 
-		// A retry it is: free the connection before waiting.
+		// A retry it is: free the connection while waiting. The drain
+		// has the wait (or drainWait, when that is longer) to end, and a
+		// body that stalls is closed then: it never holds the retry back.
+		if hooks.OnRetry != nil {
+			hooks.OnRetry(t.event(req, attempt, delay, verdict, resp, err))
+		}
 		status := 0
 		if resp != nil {
 			status = resp.StatusCode
-			drainAndClose(resp)
-		}
-		if hooks.OnRetry != nil {
-			hooks.OnRetry(t.event(req, attempt, delay, verdict, resp, err))
+			start := time.Now()
+			discard(resp, max(delay, drainWait), nil)
+			delay -= time.Since(start)
 		}
 		if werr := wait(req.Context(), delay); werr != nil {
 			return nil, &RetryError{Attempts: attempt, Last: err, LastStatus: status, Stop: werr}

@@ -108,9 +108,10 @@ func (b *releasingBody) Read(p []byte) (int, error) {
 }
 
 func (b *releasingBody) Close() error {
-	err := b.ReadCloser.Close()
+	// Release first: cancelling the context ends a read in progress
+	// (a stalled body being drained), which a Close alone might wait for.
 	b.once.Do(b.release)
-	return err
+	return b.ReadCloser.Close()
 }
 
 // TotalTimeout returns a middleware that bounds a whole call, every retry
