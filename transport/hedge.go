@@ -169,9 +169,10 @@ func (c HedgeConfig) withDefaults() (HedgeConfig, error) {
 //     attempts to return.
 //
 // The winning response is returned as the layer below gave it, its body
-// included; its attempt's context stays alive until the caller closes the
-// body or reads it to its end, so a streamed body is not cut off. Close it,
-// as always: that releases the attempt.
+// included, but for its Request, which is the caller's request. Its
+// attempt's context stays alive until the caller closes the body or reads
+// it to its end, so a streamed body is not cut off. Close it, as always:
+// that releases the attempt.
 //
 // The caller's request is never modified. The first attempt is a shallow
 // copy of it (req.WithContext) that shares its body; hedges are clones
@@ -368,7 +369,7 @@ wait:
 
 	c.finish(timer, sent, winner)
 	release := c.cancels[winner]
-	resp, err := last.resp, last.err
+	resp, err := withRequest(last.resp, req), last.err
 	if err != nil || resp == nil || resp.Body == nil || resp.Body == http.NoBody {
 		release()
 		return resp, err

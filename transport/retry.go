@@ -31,9 +31,10 @@ import (
 // connection is reused; the drain runs during the wait before the retry,
 // and a body that has not ended when the wait is over (or after 100ms, when
 // the wait is shorter) is closed unread, so a stalled body never delays
-// the retry. The final response is returned untouched, even when it is a
-// failure (a status is never an error). A call that ends in an error
-// after the loop had a say in it returns a *RetryError.
+// the retry. The final response is returned as it came, even when it is a
+// failure (a status is never an error), but for its Request, which is the
+// caller's. A call that ends in an error after the loop had a say in it
+// returns a *RetryError.
 //
 // The caller's request is never modified: retries send a shallow copy with a
 // fresh body from GetBody.
@@ -70,11 +71,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !verdict.Retryable {
 			if verdict.Outcome == Success {
 				t.cfg.Budget.Success()
-				return resp, err
+				return withRequest(resp, req), err
 			}
 			// When the call's own context has ended, say so beside the
 			// last error (which may be a mere reset).
-			return t.giveUp(attempt, resp, err, context.Cause(req.Context()))
+			return t.giveUp(attempt, withRequest(resp, req), err, context.Cause(req.Context()))
 		}
 
 		delay, stop := t.decide(req, attempt, verdict, err)
@@ -85,7 +86,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		if stop != nil {
-			return t.giveUp(attempt, resp, err, stop)
+			return t.giveUp(attempt, withRequest(resp, req), err, stop)
 		}
 
 		// A retry it is: free the connection while waiting. The drain
@@ -184,6 +185,17 @@ func replay(req *http.Request) (*http.Request, error) {
 		r.Body = body
 	}
 	return r, nil
+}
+
+// withRequest sets resp's Request to the caller's request req, and
+// returns resp. The stages below saw copies of req, whose contexts end
+// with the call; whoever reads resp.Request (an http.Client, a
+// RoundTripper's user) expects the request it sent.
+func withRequest(resp *http.Response, req *http.Request) *http.Response {
+	if resp != nil {
+		resp.Request = req
+	}
+	return resp
 }
 
 // wait sleeps for d or until ctx ends, whichever is first, and returns the
