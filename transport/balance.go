@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -155,10 +154,7 @@ func (t *balanceTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			continue
 		}
 		p.Done(now, balanceOutcome(t.classifier.Classify(req, resp, err).Outcome))
-		if resp != nil && resp.Request == r {
-			resp.Request = orig
-		}
-		return resp, err
+		return withRequest(resp, orig), err
 	}
 }
 
@@ -228,10 +224,7 @@ func BalanceCall() Middleware {
 			}
 			ctx := &callCtx{Context: req.Context()}
 			resp, err := next.RoundTrip(req.WithContext(ctx))
-			if resp != nil && resp.Request != nil && resp.Request.Context() == context.Context(ctx) {
-				resp.Request = req
-			}
-			return resp, err
+			return withRequest(resp, req), err
 		})
 	}
 }

@@ -207,6 +207,9 @@ func (h *HealthCheck) check(addr string) bool {
 	if err != nil {
 		return false
 	}
-	drainAndClose(resp) // so the probe's connection is reused
+	// Drained so the probe's connection is reused, but a body that
+	// stalls is cut short (by cancelling the check) rather than holding
+	// the round until the timeout.
+	discard(resp, drainWait, cancel)
 	return resp.StatusCode >= 200 && resp.StatusCode < 400
 }

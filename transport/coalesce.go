@@ -358,7 +358,9 @@ func (t *coalesceTransport) send(f *flight, req *http.Request) (*coalesced, erro
 	if int64(len(body)) > t.cfg.MaxBody {
 		return &coalesced{solo: &soloResponse{resp: resp, prefix: body, cancel: f.cancel}}, nil
 	}
-	drainAndClose(resp)
+	// The body was read to its end (or its error): closing it is all
+	// that is left.
+	_ = resp.Body.Close()
 	return &coalesced{resp: resp, body: body, err: rerr}, nil
 }
 

@@ -93,6 +93,12 @@ const (
 	// delay is recomputed; it is also the warm-up before the first
 	// computation.
 	hedgeRecompute = 16
+	// hedgeDrainWait bounds the drain of a failed attempt's body while
+	// other attempts are in flight. The caller's goroutine drains it, and
+	// a winner may be waiting: a hedged call is about latency, so the
+	// bound is shorter than drainWait, and a connection lost now and
+	// then the price.
+	hedgeDrainWait = 10 * time.Millisecond
 )
 
 // withDefaults validates c and fills in its zero fields.
@@ -150,7 +156,9 @@ func (c HedgeConfig) withDefaults() (HedgeConfig, error) {
 //     drained (up to 64 KiB) and closed. A failed attempt does not end the
 //     call while another is still in flight: its response is drained and
 //     closed at once, before its context is cancelled, so that its
-//     connection can be reused.
+//     connection can be reused; a body that has not ended within 10ms is
+//     cut short by cancelling its attempt, so that a stalled body never
+//     holds the call.
 //   - Hedge is not a retry loop: when every attempt sent has failed, the
 //     last result is returned at once, and no hedge is sent because an
 //     attempt failed. In particular, a first attempt that fails before the
@@ -161,9 +169,10 @@ func (c HedgeConfig) withDefaults() (HedgeConfig, error) {
 //     attempts to return.
 //
 // The winning response is returned as the layer below gave it, its body
-// included; its attempt's context stays alive until the caller closes the
-// body or reads it to its end, so a streamed body is not cut off. Close it,
-// as always: that releases the attempt.
+// included, but for its Request, which is the caller's request. Its
+// attempt's context stays alive until the caller closes the body or reads
+// it to its end, so a streamed body is not cut off. Close it, as always:
+// that releases the attempt.
 //
 // The caller's request is never modified. The first attempt is a shallow
 // copy of it (req.WithContext) that shares its body; hedges are clones
@@ -346,8 +355,10 @@ wait:
 				break wait
 			}
 			// Others are still in flight: discard this one now, while
-			// its connection can still be reused.
-			drainAndClose(r.resp)
+			// its connection can still be reused, but without waiting
+			// on a body that stalls: past hedgeDrainWait, the attempt
+			// is cancelled, which ends the read.
+			discard(r.resp, hedgeDrainWait, c.cancels[i])
 			c.cancels[i]()
 
 		case <-ctx.Done():
@@ -358,7 +369,7 @@ wait:
 
 	c.finish(timer, sent, winner)
 	release := c.cancels[winner]
-	resp, err := last.resp, last.err
+	resp, err := withRequest(last.resp, req), last.err
 	if err != nil || resp == nil || resp.Body == nil || resp.Body == http.NoBody {
 		release()
 		return resp, err

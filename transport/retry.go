@@ -28,9 +28,13 @@ import (
 // wait below what the server asked. A cancelled context ends the wait at once.
 //
 // Every discarded response is drained (up to 64 KiB) and closed so that its
-// connection is reused. The final response is returned untouched, even when
-// it is a failure (a status is never an error). A call that ends in an error
-// after the loop had a say in it returns a *RetryError.
+// connection is reused; the drain runs during the wait before the retry,
+// and a body that has not ended when the wait is over (or after 100ms, when
+// the wait is shorter) is closed unread, so a stalled body never delays
+// the retry. The final response is returned as it came, even when it is a
+// failure (a status is never an error), but for its Request, which is the
+// caller's. A call that ends in an error after the loop had a say in it
+// returns a *RetryError.
 //
 // The caller's request is never modified: retries send a shallow copy with a
 // fresh body from GetBody.
@@ -70,11 +74,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				if attempt > 1 {
 					t.cfg.Budget.Refund() // the retry worked: it pays for itself
 				}
-				return resp, err
+				return withRequest(resp, req), err
 			}
 			// When the call's own context has ended, say so beside the
 			// last error (which may be a mere reset).
-			return t.giveUp(attempt, resp, err, context.Cause(req.Context()))
+			return t.giveUp(attempt, withRequest(resp, req), err, context.Cause(req.Context()))
 		}
 
 		delay, stop := t.decide(req, attempt, verdict, err)
@@ -85,17 +89,21 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		if stop != nil {
-			return t.giveUp(attempt, resp, err, stop)
+			return t.giveUp(attempt, withRequest(resp, req), err, stop)
 		}
 
-		// A retry it is: free the connection before waiting.
+		// A retry it is: free the connection while waiting. The drain
+		// has the wait (or drainWait, when that is longer) to end, and a
+		// body that stalls is closed then: it never holds the retry back.
+		if hooks.OnRetry != nil {
+			hooks.OnRetry(t.event(req, attempt, delay, verdict, resp, err))
+		}
 		status := 0
 		if resp != nil {
 			status = resp.StatusCode
-			drainAndClose(resp)
-		}
-		if hooks.OnRetry != nil {
-			hooks.OnRetry(t.event(req, attempt, delay, verdict, resp, err))
+			start := time.Now()
+			discard(resp, max(delay, drainWait), nil)
+			delay -= time.Since(start)
 		}
 		if werr := wait(req.Context(), delay); werr != nil {
 			return nil, &RetryError{Attempts: attempt, Last: err, LastStatus: status, Stop: werr}
@@ -180,6 +188,17 @@ func replay(req *http.Request) (*http.Request, error) {
 		r.Body = body
 	}
 	return r, nil
+}
+
+// withRequest sets resp's Request to the caller's request req, and
+// returns resp. The stages below saw copies of req, whose contexts end
+// with the call; whoever reads resp.Request (an http.Client, a
+// RoundTripper's user) expects the request it sent.
+func withRequest(resp *http.Response, req *http.Request) *http.Response {
+	if resp != nil {
+		resp.Request = req
+	}
+	return resp
 }
 
 // wait sleeps for d or until ctx ends, whichever is first, and returns the

@@ -40,7 +40,8 @@ func (e *attemptTimeoutError) Temporary() bool { return true }
 // streaming a large body is not cut off by a timeout that the attempt
 // already met. The attempt's context is released when the body is closed
 // or read to its end. The caller's own deadline still applies throughout,
-// and wins when it is sooner.
+// and wins when it is sooner. The response's Request is the caller's
+// request, not the attempt's copy.
 //
 // Each attempt costs what the standard library charges for a cancellable
 // request: a context, a timer and a shallow copy of the request. d must be
@@ -84,10 +85,11 @@ func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
 		cancel()
-		return resp, err
+		return withRequest(resp, req), err
 	}
 	// In time: keep the attempt's context alive while the caller reads.
 	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
+	resp.Request = req
 	return resp, nil
 }
 
@@ -108,9 +110,10 @@ func (b *releasingBody) Read(p []byte) (int, error) {
 }
 
 func (b *releasingBody) Close() error {
-	err := b.ReadCloser.Close()
+	// Release first: cancelling the context ends a read in progress
+	// (a stalled body being drained), which a Close alone might wait for.
 	b.once.Do(b.release)
-	return err
+	return b.ReadCloser.Close()
 }
 
 // TotalTimeout returns a middleware that bounds a whole call, every retry
@@ -119,7 +122,8 @@ func (b *releasingBody) Close() error {
 // it and does not start a wait that would outlive it; the caller's own
 // deadline wins when it is sooner. Unlike AttemptTimeout it also bounds the
 // reading of the body, as http.Client.Timeout does: it is the caller's
-// whole budget for the call. d must be positive.
+// whole budget for the call. The response's Request is the caller's
+// request. d must be positive.
 func TotalTimeout(d time.Duration) (Middleware, error) {
 	if d <= 0 {
 		return nil, errorf("TotalTimeout is %v, must be > 0", d)
@@ -145,8 +149,9 @@ func (t *totalTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
 		cancel()
-		return resp, err
+		return withRequest(resp, req), err
 	}
 	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
+	resp.Request = req
 	return resp, nil
 }

@@ -48,7 +48,7 @@ func Example() {
 	// logger that only speaks up for warnings).
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	rt, err := transport.New(transport.Config{
-		Retry: transport.RetryConfig{Backoff: backoff.Constant(time.Millisecond)},
+		Retry: transport.RetryConfig{MaxAttempts: 3, Backoff: backoff.Constant(time.Millisecond)},
 		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{
 			ConsecutiveFailures: 3, BreakDuration: time.Minute,
 		}}},

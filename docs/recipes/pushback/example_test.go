@@ -29,7 +29,9 @@ func quotaServer(calls *atomic.Int32) *httptest.Server {
 // obeys the server's pushback: the 429 with Retry-After pauses the whole
 // host for this client, so the next call fails at once with
 // limiter.ErrLimited, without reaching the server, until the pause is over.
-// Retries are off here to show the pause itself.
+// Retries are off and FailFast is on here to show the pause itself: by
+// default a call waits for the pause to end when that comes before its
+// deadline.
 func Example() {
 	var calls atomic.Int32
 	backend := quotaServer(&calls)
@@ -42,7 +44,7 @@ func Example() {
 	var pausedUntil time.Time
 	rt, err := transport.New(transport.Config{
 		DisableRetry: true,
-		Limit:        transport.LimitConfig{Rate: rate},
+		Limit:        transport.LimitConfig{Rate: rate, FailFast: true},
 		Hooks: transport.Hooks{OnPushback: func(p transport.Pushback) {
 			pausedUntil = p.Until
 			fmt.Printf("server pushed back: host paused for about %v\n", time.Until(p.Until).Round(time.Second))
