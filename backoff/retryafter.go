@@ -18,6 +18,10 @@ const (
 // maxDeltaSeconds is the largest delta-seconds value that fits a Duration.
 const maxDeltaSeconds = int64(math.MaxInt64 / int64(time.Second))
 
+// maxDuration is the longest Duration, what a delta-seconds value too
+// large for one saturates to.
+const maxDuration = time.Duration(math.MaxInt64)
+
 // ParseRetryAfter parses the value of an HTTP Retry-After header (RFC 9110
 // section 10.2.3) and returns how long to wait from now.
 //
@@ -29,10 +33,13 @@ const maxDeltaSeconds = int64(math.MaxInt64 / int64(time.Second))
 //
 // The result is never negative: a date in the past gives 0 with ok true
 // (retry now). When max > 0 the result is clamped to max, so a server
-// cannot park a client for a day; max <= 0 means no clamp. ok is false,
-// and d is 0, for an empty or malformed value: a sign, a fraction, garbage,
-// or a number of seconds too large for a Duration (about 292 years, e.g.
-// "99999999999999999999"). A caller then falls back to its own backoff.
+// cannot park a client for a day; max <= 0 means no clamp. A wait too long
+// for a Duration (about 292 years: "99999999999", a date in the year 9999)
+// saturates: it is max, or the longest Duration without a clamp, never an
+// error, since the server asked for a long wait and falling back to a
+// short backoff would do the opposite. ok is false, and d is 0, for an
+// empty or malformed value: a sign, a fraction, garbage. A caller then
+// falls back to its own backoff.
 //
 // The delta-seconds form does not allocate.
 func ParseRetryAfter(value string, now time.Time, max time.Duration) (d time.Duration, ok bool) {
@@ -45,7 +52,11 @@ func ParseRetryAfter(value string, now time.Time, max time.Duration) (d time.Dur
 		if !ok {
 			return 0, false
 		}
-		d = time.Duration(secs) * time.Second
+		if secs > maxDeltaSeconds {
+			d = maxDuration
+		} else {
+			d = time.Duration(secs) * time.Second
+		}
 	} else {
 		t, ok := parseHTTPDate(value)
 		if !ok {
@@ -62,7 +73,9 @@ func ParseRetryAfter(value string, now time.Time, max time.Duration) (d time.Dur
 	return d, true
 }
 
-// parseDeltaSeconds parses 1*DIGIT into seconds that fit a Duration.
+// parseDeltaSeconds parses 1*DIGIT into seconds. A value above
+// maxDeltaSeconds, however many digits it has, gives maxDeltaSeconds+1:
+// the caller saturates it.
 func parseDeltaSeconds(s string) (int64, bool) {
 	var n int64
 	for i := 0; i < len(s); i++ {
@@ -70,11 +83,10 @@ func parseDeltaSeconds(s string) (int64, bool) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		digit := int64(c - '0')
-		if n > (maxDeltaSeconds-digit)/10 {
-			return 0, false // overflow
+		if n <= maxDeltaSeconds {
+			n = n*10 + int64(c-'0') // < 10·(maxDeltaSeconds+1): no overflow
 		}
-		n = n*10 + digit
+		n = min(n, maxDeltaSeconds+1)
 	}
 	return n, true
 }

@@ -1,6 +1,7 @@
 package backoff_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,18 @@ func TestParseRetryAfter(t *testing.T) {
 		{"3600", 0, time.Hour, true},
 		{"61", 60500 * time.Millisecond, 60500 * time.Millisecond, true}, // clamp to a fraction of a second
 		{"60", 60500 * time.Millisecond, time.Minute, true},
+		{"000000000000000000000000000001", 0, time.Second, true}, // leading zeros do not overflow
+
+		// delta-seconds too long for a Duration: the server asked for a
+		// long wait, so it saturates (at the clamp when there is one)
+		// rather than counting as malformed and falling back to a short
+		// backoff.
+		{"9223372037", 0, math.MaxInt64, true},                    // overflows Duration
+		{"99999999999", 30 * time.Second, 30 * time.Second, true}, // the reported case
+		{"99999999999999999999", 0, math.MaxInt64, true},          // overflows int64
+		{"99999999999999999999", time.Minute, time.Minute, true},  // clamped
+		{strings.Repeat("9", 400), time.Hour, time.Hour, true},    // any number of digits
+		{"99999999999999999999x", time.Minute, 0, false},          // still malformed
 
 		// HTTP-date, IMF-fixdate (http.TimeFormat)
 		{"Sun, 06 Nov 1994 08:51:37 GMT", 0, 2 * time.Minute, true},
@@ -62,10 +75,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"0x10", 0, 0, false},
 		{"120s", 0, 0, false},
 		{"soon", 0, 0, false},
-		{"99999999999999999999", 0, 0, false},           // overflows int64
-		{"9223372037", 0, 0, false},                     // overflows Duration
-		{"99999999999999999999", time.Minute, 0, false}, // a clamp does not rescue it
-		{"Sun, 06 Nov 1994 08:49:37", 0, 0, false},      // no zone
+		{"Sun, 06 Nov 1994 08:49:37", 0, 0, false}, // no zone
 		{"Sun, 32 Nov 1994 08:49:37 GMT", 0, 0, false},
 		{"2024-01-01T00:00:00Z", 0, 0, false}, // RFC 3339 is not an HTTP-date
 		{"٣", 0, 0, false},                    // a non-ASCII digit
@@ -124,11 +134,15 @@ func FuzzParseRetryAfter(f *testing.F) {
 		if !ok && d != 0 {
 			t.Fatalf("ParseRetryAfter(%q) = %v, false; want 0 when not ok", value, d)
 		}
-		// Any run of ASCII digits that fits a Duration in seconds parses.
 		trimmed := strings.TrimSpace(value)
-		if trimmed != "" && strings.Trim(trimmed, "0123456789") == "" && len(strings.TrimLeft(trimmed, "0")) <= 9 {
+		// Any run of ASCII digits parses: one too large for a Duration
+		// saturates.
+		if trimmed != "" && strings.Trim(trimmed, "0123456789") == "" {
 			if !ok {
 				t.Fatalf("ParseRetryAfter(%q) not ok for delta-seconds", value)
+			}
+			if len(strings.TrimLeft(trimmed, "0")) > 10 && d != max && (max > 0 || d != math.MaxInt64) {
+				t.Fatalf("ParseRetryAfter(%q, max %v) = %v, want it saturated", value, max, d)
 			}
 		}
 		// Accepted values are stable under surrounding white space.

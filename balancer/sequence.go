@@ -9,11 +9,17 @@ const maxSequence = 4096
 // smoothSequence returns one round of smooth weighted round robin (the
 // nginx algorithm) over eps: each endpoint appears as often as its
 // weight, spread out rather than in bursts.
+//
+// The arithmetic is int64 and cannot overflow: Update validates eps first
+// (discovery.Validate), so each weight is at most discovery.MaxWeight
+// (< 2^20); the sum of any set that fits in memory stays far below 2^63,
+// and w·maxSequence below 2^32. The clamp below keeps that true should a
+// caller skip the validation.
 func smoothSequence(eps []discovery.Endpoint) []int32 {
-	weights := make([]int, len(eps))
-	total := 0
+	weights := make([]int64, len(eps))
+	var total int64
 	for i, e := range eps {
-		weights[i] = e.EffectiveWeight()
+		weights[i] = int64(min(max(e.EffectiveWeight(), 1), discovery.MaxWeight))
 		total += weights[i]
 	}
 	if g := gcdAll(weights); g > 1 {
@@ -24,7 +30,7 @@ func smoothSequence(eps []discovery.Endpoint) []int32 {
 		}
 	}
 	if total > maxSequence {
-		scaled := 0
+		var scaled int64
 		for i, w := range weights {
 			weights[i] = max(1, w*maxSequence/total)
 			scaled += weights[i]
@@ -32,7 +38,7 @@ func smoothSequence(eps []discovery.Endpoint) []int32 {
 		total = scaled
 	}
 	seq := make([]int32, 0, total)
-	current := make([]int, len(weights))
+	current := make([]int64, len(weights))
 	for range total {
 		best := 0
 		for i, w := range weights {
@@ -47,8 +53,8 @@ func smoothSequence(eps []discovery.Endpoint) []int32 {
 	return seq
 }
 
-func gcdAll(ws []int) int {
-	g := 0
+func gcdAll(ws []int64) int64 {
+	var g int64
 	for _, w := range ws {
 		a, b := g, w
 		for b != 0 {

@@ -13,7 +13,7 @@ type Endpoint struct {
 	// address; IPv6 in brackets).
 	Addr string
 	// Weight is its share of the traffic relative to the other endpoints
-	// of its set. Zero means 1; negative is an error.
+	// of its set. Zero means 1; negative, or above MaxWeight, is an error.
 	Weight int
 	// Zone is the failure domain it runs in (a zone, a rack), if known.
 	Zone string
@@ -21,6 +21,12 @@ type Endpoint struct {
 	// shared by every copy of the Endpoint: treat it as read-only.
 	Meta map[string]string
 }
+
+// MaxWeight is the largest Endpoint.Weight a set may hold. It covers every
+// DNS SRV weight (16 bits) and leaves room for ratios finer than any
+// balancer honours, while keeping a set's total weight far from overflow:
+// a typo such as weight=9223372036854775807 is refused, not obeyed.
+const MaxWeight = 1_000_000
 
 // String returns the endpoint's address.
 func (e Endpoint) String() string { return e.Addr }
@@ -34,7 +40,7 @@ func (e Endpoint) EffectiveWeight() int {
 }
 
 // Validate checks a set of endpoints: at least one, each with a host:port
-// address, a non-negative weight, and no address twice. Its errors wrap
+// address, a weight in [0, MaxWeight], and no address twice. Its errors wrap
 // ErrInvalidEndpoints (ErrNoEndpoints for an empty set).
 func Validate(eps []Endpoint) error {
 	if len(eps) == 0 {
@@ -47,8 +53,8 @@ func Validate(eps []Endpoint) error {
 		} else if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
 			return fmt.Errorf("%w: endpoint %d: address %q has no valid port", ErrInvalidEndpoints, i, e.Addr)
 		}
-		if e.Weight < 0 {
-			return fmt.Errorf("%w: endpoint %d (%s): weight %d is negative", ErrInvalidEndpoints, i, e.Addr, e.Weight)
+		if e.Weight < 0 || e.Weight > MaxWeight {
+			return fmt.Errorf("%w: endpoint %d (%s): weight %d is not in [0, %d]", ErrInvalidEndpoints, i, e.Addr, e.Weight, MaxWeight)
 		}
 		if _, dup := seen[e.Addr]; dup {
 			return fmt.Errorf("%w: endpoint %d: address %q appears twice", ErrInvalidEndpoints, i, e.Addr)

@@ -15,7 +15,8 @@ import (
 //	10.0.0.1:8080 weight=3 zone=eu-west-1a
 //	10.0.0.2:8080 zone=eu-west-1b version=v2
 //
-// weight sets Endpoint.Weight, zone sets Endpoint.Zone, and any other key
+// weight sets Endpoint.Weight, an integer in [0, MaxWeight] (0 means 1),
+// zone sets Endpoint.Zone, and any other key
 // goes to Endpoint.Meta. Blank lines and lines starting with # are
 // skipped. The set is validated (see Validate).
 func Parse(r io.Reader) ([]Endpoint, error) {
@@ -37,8 +38,8 @@ func Parse(r io.Reader) ([]Endpoint, error) {
 			switch k {
 			case "weight":
 				w, err := strconv.Atoi(v)
-				if err != nil {
-					return nil, fmt.Errorf("%w: line %d: weight %q is not an integer", ErrInvalidEndpoints, line, v)
+				if err != nil || w < 0 || w > MaxWeight {
+					return nil, fmt.Errorf("%w: line %d: weight %q is not an integer in [0, %d]", ErrInvalidEndpoints, line, v, MaxWeight)
 				}
 				e.Weight = w
 			case "zone":

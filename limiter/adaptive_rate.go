@@ -199,10 +199,9 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 
 // Throttled reports a call that the server throttled (a 429, a 503 with
 // Retry-After): unless it came within Hold of the last cut, the rate is
-// cut to Beta × the measured send rate (or the current rate, if lower),
-// but not below the rate the server was measured serving (a quota shows
-// itself as that rate: cutting under it would only leave it unused), and
-// grows back from there.
+// cut to Beta × the measured send rate (or the current rate, if lower;
+// with KeepServed, not below the rate the server was measured serving),
+// and grows back from there.
 func (a *AdaptiveRate) Throttled() {
 	now := a.cfg.Now()
 	a.throttles.Add(1)
@@ -214,7 +213,10 @@ func (a *AdaptiveRate) Throttled() {
 	}
 	w := min(a.sendRate(now), a.fill)
 	w = max(w, float64(a.cfg.MinRate))
-	cut := max(a.cfg.Beta*w, min(a.servedRate(now), w))
+	cut := a.cfg.Beta * w
+	if a.cfg.KeepServed {
+		cut = max(cut, min(a.servedRate(now), w))
+	}
 	a.wmax = w
 	// K: the time the curve takes from the cut back to wmax.
 	a.k = math.Cbrt((w - cut) / a.cfg.Scale)

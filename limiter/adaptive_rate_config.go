@@ -66,6 +66,14 @@ type AdaptiveRateConfig struct {
 	// rate to the floor in one burst of 429s.)
 	Hold time.Duration
 
+	// KeepServed, when set, never cuts the rate below the rate the server
+	// was measured serving (the reports that were not throttled): a quota
+	// shows itself as that rate, and cutting under it would leave part of
+	// it unused while the curve climbs back. transport's pushback gate
+	// sets it, since it cuts only once a quota is established. Off, the
+	// cut is the AWS SDKs' Beta × the send rate.
+	KeepServed bool
+
 	// Name names the destination (a host) in rejection errors. Empty
 	// means none.
 	Name string

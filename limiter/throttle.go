@@ -26,9 +26,10 @@ type ThrottleConfig struct {
 	Window time.Duration
 
 	// Buckets is the number of buckets the window slides by. Zero means
-	// 20; negative is an error, and so is more buckets than nanoseconds
-	// in Window. The window holds between Window−Window/Buckets and
-	// Window of history.
+	// 20. It must be at most 1000 (each bucket is memory, per host when
+	// the transport keeps a Throttle per host) and no more than the
+	// nanoseconds in Window; negative is an error. The window holds
+	// between Window−Window/Buckets and Window of history.
 	Buckets int
 
 	// Now is the clock. Nil means time.Now.
@@ -45,6 +46,10 @@ const (
 	defaultK       = 2
 	defaultWindow  = 2 * time.Minute
 	defaultBuckets = 20
+	// maxThrottleBuckets bounds Buckets, as the breaker's time window
+	// bounds its own: finer slides gain nothing, and a count such as
+	// MaxInt32 would try to allocate tens of gigabytes.
+	maxThrottleBuckets = 1000
 )
 
 // withDefaults fills the zero fields of c and validates the result.
@@ -63,6 +68,9 @@ func (c ThrottleConfig) withDefaults() (ThrottleConfig, error) {
 	}
 	if c.Buckets < 0 {
 		return c, invalid("Buckets %d is negative", c.Buckets)
+	}
+	if c.Buckets > maxThrottleBuckets {
+		return c, invalid("Buckets %d is more than %d", c.Buckets, maxThrottleBuckets)
 	}
 	if c.Buckets == 0 {
 		c.Buckets = defaultBuckets

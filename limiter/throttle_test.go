@@ -192,10 +192,17 @@ func TestThrottleConfig(t *testing.T) {
 		{limiter.ThrottleConfig{Window: -1}, "Window -1ns is negative"},
 		{limiter.ThrottleConfig{Buckets: -1}, "Buckets -1 is negative"},
 		{limiter.ThrottleConfig{Window: 5, Buckets: 6}, "Buckets 6 is more than the nanoseconds of Window 5ns"},
+		// Each bucket is memory: MaxInt32 of them ran the process out of it.
+		{limiter.ThrottleConfig{Buckets: 1001}, "Buckets 1001 is more than 1000"},
+		{limiter.ThrottleConfig{Buckets: math.MaxInt32}, "Buckets 2147483647 is more than 1000"},
+		{limiter.ThrottleConfig{Buckets: math.MaxInt}, "is more than 1000"},
 	} {
 		_, err := limiter.NewThrottle(tc.c)
 		if !errors.Is(err, limiter.ErrInvalidConfig) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("NewThrottle(%+v) = %v, want ErrInvalidConfig saying %q", tc.c, err, tc.want)
 		}
+	}
+	if _, err := limiter.NewThrottle(limiter.ThrottleConfig{Buckets: 1000}); err != nil {
+		t.Errorf("NewThrottle(Buckets: 1000) = %v, want the largest count accepted", err)
 	}
 }

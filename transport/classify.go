@@ -204,7 +204,10 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// retryAfter reads the response's Retry-After header, unclamped.
+// retryAfter reads the response's Retry-After header, unclamped: Retry
+// clamps it to MaxRetryAfter and Limit to MaxPause. A value too large for
+// a Duration is the longest Duration (so it meets those clamps), not a
+// malformed one: the server asked for a long wait.
 func retryAfter(resp *http.Response) time.Duration {
 	v := resp.Header.Get("Retry-After")
 	if v == "" {

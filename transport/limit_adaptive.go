@@ -39,6 +39,8 @@ func (t *limitSettings) newAdaptive(host string) (*limiter.AdaptiveRate, error) 
 	}
 	c := *t.adaptive
 	c.Name = host
+	// The gate cuts only once a quota is found: follow the rate it serves.
+	c.KeepServed = true
 	return limiter.NewAdaptiveRate(c)
 }
 

@@ -17,7 +17,10 @@ type RetryConfig struct {
 	// MaxAttempts is the most attempts one call makes, the first included.
 	// Zero means 4 (three retries: at 30 % random errors, 99 % of calls
 	// succeed; the retry budget keeps an outage from multiplying the
-	// load). One disables retries. Negative is an error.
+	// load). One disables retries. Negative, or more than 100, is an
+	// error: past a handful, retries multiply an outage's load for nothing
+	// (gRPC caps at 5), and the bound keeps New's worst-case backoff check
+	// short.
 	MaxAttempts int
 
 	// Backoff gives the wait before each retry. Nil means exponential
@@ -43,6 +46,9 @@ type RetryConfig struct {
 	// Hooks observe the retry loop. Every hook is optional.
 	Hooks RetryHooks
 }
+
+// maxAttempts bounds RetryConfig.MaxAttempts.
+const maxAttempts = 100
 
 // DefaultRetryConfig holds the values that the zero RetryConfig stands for
 // (Backoff and Budget aside: those are built per middleware).
@@ -71,9 +77,9 @@ func mustBackoff(c backoff.Config) backoff.Strategy {
 
 // withDefaults validates c and fills in its zero fields.
 func (c RetryConfig) withDefaults() (RetryConfig, error) {
-	if c.MaxAttempts < 0 {
-		return c, fmt.Errorf("%w: RetryConfig.MaxAttempts is %d, must be >= 0 (0 means %d)",
-			ErrInvalidConfig, c.MaxAttempts, DefaultRetryConfig.MaxAttempts)
+	if c.MaxAttempts < 0 || c.MaxAttempts > maxAttempts {
+		return c, fmt.Errorf("%w: RetryConfig.MaxAttempts is %d, must be in [0, %d] (0 means %d)",
+			ErrInvalidConfig, c.MaxAttempts, maxAttempts, DefaultRetryConfig.MaxAttempts)
 	}
 	if c.MaxRetryAfter < 0 {
 		return c, fmt.Errorf("%w: RetryConfig.MaxRetryAfter is %v, must be >= 0 (0 means %v)",
@@ -107,6 +113,23 @@ func budgetOrDefault(b *backoff.Budget) (*backoff.Budget, error) {
 	}
 	return backoff.NewBudget(backoff.DefaultBudgetConfig)
 }
+
+// invalidConfig makes err, an error of New's validation, match
+// ErrInvalidConfig: a core's refusal (limiter's, breaker's, pool's…)
+// keeps its own sentinel matchable too. nil stays nil.
+func invalidConfig(err error) error {
+	if err == nil || errors.Is(err, ErrInvalidConfig) {
+		return err
+	}
+	return &configError{err}
+}
+
+// configError is a core's configuration error seen through New.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+
+func (e *configError) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
 
 // errorf returns an ErrInvalidConfig error with a message.
 func errorf(format string, args ...any) error {

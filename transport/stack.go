@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"math"
 	"net/http"
 	"time"
 
@@ -120,13 +121,16 @@ type Transport struct {
 var _ http.RoundTripper = (*Transport)(nil)
 
 // New assembles the recommended stack from cfg, validating it first: every
-// error wraps ErrInvalidConfig (or a core's own) and names the field, and
-// nothing is checked later, mid-call. Beyond each stage's own checks, it
+// error wraps ErrInvalidConfig (and a core's own sentinel, such as
+// limiter.ErrInvalidConfig, when a core refused its part) and names the
+// field, and nothing is checked later, mid-call. Beyond each stage's own checks, it
 // requires AttemptTimeout ≤ TotalTimeout; a breaker time window of at
 // least twice AttemptTimeout (so that one window sees several attempts);
 // and that the retries' worst-case backoff (for strategies that implement
 // backoff.Bounded) leaves room for an attempt within TotalTimeout.
-func New(cfg Config) (*Transport, error) {
+func New(cfg Config) (_ *Transport, err error) {
+	// A core's refusal matches ErrInvalidConfig too.
+	defer func() { err = invalidConfig(err) }()
 	c, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -329,20 +333,29 @@ func (c Config) checkTimeouts() error {
 			if period == 0 {
 				period = breaker.DefaultConfig.Window.Period
 			}
-			if period < 2*c.AttemptTimeout {
+			if period/2 < c.AttemptTimeout { // period < 2·AttemptTimeout, without overflow
 				return errorf("breaker window %v is shorter than twice Config.AttemptTimeout %v: a window must see several attempts to judge a host", period, c.AttemptTimeout)
 			}
 		}
 	}
 	if total && !c.DisableRetry {
 		if b, ok := c.Retry.Backoff.(backoff.Bounded); ok {
+			// The sum stops once it reaches TotalTimeout, whatever
+			// MaxAttempts (the verdict is known), and saturates rather
+			// than overflow on a huge MaxBackoff.
+			n := c.Retry.MaxAttempts - 1
 			var waits time.Duration
-			for i := range c.Retry.MaxAttempts - 1 {
-				waits += b.MaxBackoff(i)
+			i := 0
+			for ; i < n && waits < c.TotalTimeout; i++ {
+				waits += min(max(b.MaxBackoff(i), 0), math.MaxInt64-waits)
 			}
 			if waits >= c.TotalTimeout {
-				return errorf("the worst-case backoff of %d retries is %v, not less than Config.TotalTimeout %v: the last retries could never be made",
-					c.Retry.MaxAttempts-1, waits, c.TotalTimeout)
+				sum := waits.String()
+				if i < n {
+					sum = "at least " + sum
+				}
+				return errorf("the worst-case backoff of %d retries is %s, not less than Config.TotalTimeout %v: the last retries could never be made",
+					n, sum, c.TotalTimeout)
 			}
 		}
 	}
