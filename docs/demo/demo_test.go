@@ -49,9 +49,10 @@ func TestDemoShortRun(t *testing.T) {
 	if r, p := res.phases[brownout].throttled, plain.phases[brownout].throttled; r >= p {
 		t.Errorf("brownout: resilient sent %d requests that got a 429, plain %d: it did not leave the server alone", r, p)
 	}
-	// Healthy: the defaults shed nothing.
-	if h := res.phases[index("healthy")]; float64(h.ok) < 0.99*float64(h.calls) {
-		t.Errorf("healthy: resilient ok %d of %d, want >= 99 %%", h.ok, h.calls)
+	// Healthy: the defaults shed nothing (on a loaded machine even the
+	// plain client misses some deadlines: compare with it).
+	if r, p := res.phases[index("healthy")], plain.phases[index("healthy")]; r.ok+2 < p.ok {
+		t.Errorf("healthy: resilient ok %d of %d, plain %d: the defaults shed calls", r.ok, r.calls, p.ok)
 	}
 }
 
