@@ -245,6 +245,12 @@ func (b *Breaker) allow(w uint64) (Permit, error) {
 			now := b.since()
 			b.refresh(now, true, false)
 			if b.acquireProbe(w) {
+				if b.word.Load() != w {
+					// The state moved on while we took the slot.
+					b.releaseProbe(w)
+					w = b.word.Load()
+					continue
+				}
 				return Permit{b: b, w: w, start: now}, nil
 			}
 		}

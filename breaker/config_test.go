@@ -28,7 +28,6 @@ func TestConfigInvalid(t *testing.T) {
 		{"SlowCallRatio", breaker.Config{SlowCallRatio: -1}},
 		{"SlowCallRatio", breaker.Config{SlowCallRatio: 2, SlowCallDuration: time.Second}},
 		{"SlowCallRatio", breaker.Config{SlowCallRatio: math.Inf(1)}},
-		{"ConsecutiveFailures", breaker.Config{ConsecutiveFailures: -3}},
 		{"Window.Kind", breaker.Config{Window: breaker.Window{Kind: 7}}},
 		{"Window.Period", breaker.Config{Window: breaker.Window{Period: -time.Second}}},
 		{"Window.Buckets", breaker.Config{Window: breaker.Window{Buckets: -1}}},
@@ -122,5 +121,27 @@ func TestStrings(t *testing.T) {
 		if got := v.String(); got != want {
 			t.Errorf("String() = %q, want %q", got, want)
 		}
+	}
+}
+
+// TestConsecutiveFailuresDefault: ten failures in a row trip the zero
+// Config's breaker whatever the window holds; a negative value turns it
+// off.
+func TestConsecutiveFailuresDefault(t *testing.T) {
+	b := mustNew(t, breaker.Config{})
+	outcomes(t, b, breaker.Success, 100)
+	outcomes(t, b, breaker.Failure, 9)
+	if s := b.State(); s != breaker.Closed {
+		t.Fatalf("after 100 successes and 9 failures: %v, want closed", s)
+	}
+	outcomes(t, b, breaker.Failure, 1)
+	if s := b.State(); s != breaker.Open {
+		t.Fatalf("after a 10th failure in a row: %v, want open", s)
+	}
+	off := mustNew(t, breaker.Config{ConsecutiveFailures: -1})
+	outcomes(t, off, breaker.Success, 100)
+	outcomes(t, off, breaker.Failure, 50)
+	if s := off.State(); s != breaker.Closed {
+		t.Fatalf("ConsecutiveFailures -1, 50 failures after 100 successes: %v, want closed", s)
 	}
 }

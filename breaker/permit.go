@@ -112,16 +112,20 @@ func (b *Breaker) done(p Permit, o Outcome) {
 	}
 	switch stateOf(cur) {
 	case HalfOpen:
-		b.releaseProbe(cur)
 		switch {
 		case o == Ignored:
+			b.releaseProbe(cur)
 		case o == Failure || slow:
+			// Open first: the probe's slot goes with the half-open state.
+			// Released before, it could admit another call in the
+			// instant before the transition, and that one another.
 			if !clocked {
 				now = b.since()
 			}
 			b.refresh(now, true, false)
 			b.transition(cur, Open, now)
 		default:
+			b.releaseProbe(cur)
 			if b.probeSucceeded(cur) {
 				if !clocked {
 					now = b.since()

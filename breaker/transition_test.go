@@ -43,7 +43,7 @@ func TestTransitions(t *testing.T) {
 		},
 		{
 			name: "ratio below the threshold does not trip",
-			cfg:  breaker.Config{MinThroughput: 10, FailureRatio: 0.5},
+			cfg:  breaker.Config{MinThroughput: 10, FailureRatio: 0.5, ConsecutiveFailures: -1},
 			drive: func(t *testing.T, b *breaker.Breaker) {
 				outcomes(t, b, S, 11)
 				outcomes(t, b, F, 10) // 10 of 21
@@ -83,7 +83,7 @@ func TestTransitions(t *testing.T) {
 		},
 		{
 			name: "min throughput respected",
-			cfg:  breaker.Config{}, // 20
+			cfg:  breaker.Config{ConsecutiveFailures: -1}, // MinThroughput 20, no run of failures
 			drive: func(t *testing.T, b *breaker.Breaker) {
 				outcomes(t, b, F, 19)
 				if s := b.State(); s != breaker.Closed {

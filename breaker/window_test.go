@@ -24,7 +24,7 @@ func TestTimeWindowForgets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				b := mustNew(t, breaker.Config{MinThroughput: 10, FailureRatio: 1})
+				b := mustNew(t, breaker.Config{MinThroughput: 10, FailureRatio: 1, ConsecutiveFailures: -1})
 				outcomes(t, b, breaker.Failure, 9)
 				time.Sleep(tt.after)
 				outcomes(t, b, breaker.Failure, 1)

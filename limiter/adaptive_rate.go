@@ -227,6 +227,28 @@ func (a *AdaptiveRate) Throttled() {
 	a.renew(now, a.clamp(cut))
 }
 
+// Forget undoes the throttles so far: the rate is back to MaxRate (no
+// limit, by default), as before the first throttle, and calls waiting for
+// their turn go at once. Use it when a throttle turns out to have meant
+// something else than a rate (transport's pushback gate calls it when the
+// server asked for silence, and the silence is over).
+func (a *AdaptiveRate) Forget() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.lastCut.IsZero() {
+		return
+	}
+	a.lastCut, a.wmax, a.k = time.Time{}, 0, 0
+	lim := rate.NewLimiter(a.cfg.MaxRate, a.burstFor(float64(a.cfg.MaxRate)))
+	a.lim.Store(lim)
+	a.fill = float64(a.cfg.MaxRate)
+	a.limit.Store(math.Float64bits(a.fill))
+	a.limited.Store(a.cfg.MaxRate != rate.Inf)
+	a.queued = a.fill
+	next := make(chan struct{})
+	close(*a.renewed.Swap(&next))
+}
+
 // Succeeded reports a call that the server did not throttle, whatever
 // its outcome otherwise (an error, a 500): it counts in the measured send
 // rate and, after a throttle, moves the rate along the curve.

@@ -76,11 +76,10 @@ func (t *limitTransport) admitAdaptive(req *http.Request, a *limiter.AdaptiveRat
 }
 
 // feedAdaptive reports an attempt's verdict to its host's adaptive rate
-// and pushback gate. A 429 or 503 with Retry-After closes the gate (or,
-// for the probe, keeps it shut: the server wants silence); a served probe
-// opens it and cuts the rate (the server enforces a quota); a 429 without
-// Retry-After cuts the rate; anything else counts as sent and not
-// throttled. A throttle to a request sent before the gate closed changes
+// and pushback gate. A 429 or 503 with Retry-After closes the gate and
+// cuts the rate (or, for the probe, keeps the gate shut: the server wants
+// silence); a served probe opens it; a 429 without Retry-After cuts the
+// rate; anything else counts as sent and not throttled. A throttle to a request sent before the gate closed changes
 // nothing: the gate has already answered it.
 func (t *limitTransport) feedAdaptive(host string, h *hostLimit, v Verdict, probe bool) {
 	a, g := h.adaptive, h.gate
@@ -92,19 +91,32 @@ func (t *limitTransport) feedAdaptive(host string, h *hostLimit, v Verdict, prob
 		}
 		return
 	case probe:
-		if quota, _ := g.done(false, 0); quota {
-			a.Throttled() // the quota the first throttle met: follow it
+		if quota, _ := g.done(false, 0); !quota {
+			// The server had asked for silence, not a rate: the cut made
+			// when the gate shut does not apply.
+			a.Forget()
 		}
 		a.Succeeded()
 		return
 	case v.RetryAfter > 0:
-		if closed, until := g.throttled(v.RetryAfter); closed && t.onPushback != nil {
-			t.onPushback(Pushback{Host: host, Until: until})
+		closed, until := g.throttled(v.RetryAfter)
+		if closed {
+			// Cut now, from the rates measured before the gate shut: the
+			// cut keeps the rate the server was serving (KeepServed), so a
+			// server that turns out to want silence (served everything
+			// until now) loses nothing by it, and a quota is followed.
+			a.Throttled()
+			if t.onPushback != nil {
+				t.onPushback(Pushback{Host: host, Until: until})
+			}
 		}
 		return
 	case throttled:
 		a.Throttled()
 		return
+	}
+	if g.closed.Load() {
+		g.servedWhileShut()
 	}
 	a.Succeeded()
 }

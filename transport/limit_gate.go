@@ -20,9 +20,12 @@ import (
 // goes to the host until R/10 has passed, then one request, the probe.
 // If the probe is served, the server was enforcing a quota: the gate opens
 // again (and the host's adaptive rate is cut, so the next requests go at
-// 0.7 × the rate that overran the quota). If the probe is throttled too,
-// the server wants silence: nothing until its Retry-After has passed,
-// then one probe again, and so on. A server that asks everyone to stay
+// about the rate the quota serves). If the probe is throttled too, the
+// server wants silence: nothing until its Retry-After has passed, then one
+// probe again, and so on; unless the server served one of the requests in
+// flight after it shut the gate, a quota's sign: then the probe's throttle
+// was bad luck (those requests took the tokens that came back), and it is
+// tried once more after R/10. A server that asks everyone to stay
 // away therefore gets one request per Retry-After, and a quota costs a
 // pause of a tenth of its Retry-After per cut.
 //
@@ -44,6 +47,7 @@ type pushbackGate struct {
 	until    time.Time     // no request before then; requires mu
 	probing  bool          // the probe is in flight; requires mu
 	strikes  int           // throttled probes since the gate shut; requires mu
+	served   bool          // a request was served since the gate shut; requires mu
 	pause    time.Duration // the latest pause, for the wait rule; requires mu
 	waiters  int           // requires mu
 	changed  chan struct{} // closed at every change; requires mu
@@ -174,7 +178,7 @@ func (g *pushbackGate) throttled(ra time.Duration) (closed bool, until time.Time
 		return false, g.until
 	}
 	ra = min(ra, g.maxPause)
-	g.shut, g.probing, g.strikes, g.pause = true, false, 0, ra/gateProbeShare
+	g.shut, g.probing, g.strikes, g.served, g.pause = true, false, 0, false, ra/gateProbeShare
 	g.until = time.Now().Add(g.pause)
 	g.closed.Store(true)
 	g.wake()
@@ -194,6 +198,13 @@ func (g *pushbackGate) done(throttled bool, ra time.Duration) (quota bool, until
 	if throttled {
 		ra = min(max(ra, time.Millisecond), g.maxPause)
 		g.strikes++
+		if g.strikes == 1 && g.served {
+			// The server served a request in flight after it throttled
+			// us: a quota, and the probe's throttle bad luck (those
+			// requests took the tokens that came back). Probe once more,
+			// as soon.
+			ra /= gateProbeShare
+		}
 		g.pause, g.until = ra, time.Now().Add(ra)
 		g.wake()
 		return false, g.until
@@ -203,6 +214,16 @@ func (g *pushbackGate) done(throttled bool, ra time.Duration) (quota bool, until
 	g.closed.Store(false)
 	g.wake()
 	return quota, time.Time{}
+}
+
+// servedWhileShut reports a request sent before the gate shut that the
+// server served after it: a sign of a quota rather than of silence.
+func (g *pushbackGate) servedWhileShut() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.shut {
+		g.served = true
+	}
 }
 
 // abandon reports a probe that was not sent after all: another request
