@@ -180,11 +180,11 @@ func (cfg Config) withDefaults() (Config, error) {
 		return bad("Policy is %v", c.Policy)
 	case c.Decay < 0:
 		return bad("Decay is %v, must be >= 0", c.Decay)
-	case c.PanicThreshold < 0 || c.PanicThreshold > 1:
+	case !(c.PanicThreshold >= 0 && c.PanicThreshold <= 1): // NaN too
 		return bad("PanicThreshold is %v, must be in [0, 1]", c.PanicThreshold)
 	case o.ConsecutiveFailures < -1:
 		return bad("Outlier.ConsecutiveFailures is %d, must be >= 0 or -1 (off)", o.ConsecutiveFailures)
-	case o.FailureRatio != -1 && (o.FailureRatio < 0 || o.FailureRatio > 1):
+	case o.FailureRatio != -1 && !(o.FailureRatio >= 0 && o.FailureRatio <= 1): // NaN too
 		return bad("Outlier.FailureRatio is %v, must be in (0, 1] or -1 (off)", o.FailureRatio)
 	case o.MinRequests < 0:
 		return bad("Outlier.MinRequests is %d, must be >= 0", o.MinRequests)

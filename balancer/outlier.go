@@ -1,6 +1,7 @@
 package balancer
 
 import (
+	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -32,22 +33,34 @@ func (b *Balancer) eject(m *member, t int64, reason Reason) {
 		return
 	}
 	times := m.timesEjected.Add(1)
-	d := min(o.BaseEjection*time.Duration(times), o.MaxEjection)
+	d := ejection(o.BaseEjection, int64(times), o.MaxEjection)
 	if d > 0 {
-		d += time.Duration(rand.Int64N(int64(d)/10 + 1))
+		// Saturating: the jitter of an ejection near MaxInt64 must not
+		// wrap it negative (over at once).
+		d += min(time.Duration(rand.Int64N(int64(d)/10+1)), math.MaxInt64-d)
 	}
-	m.ejectedUntil.Store(t + int64(d))
+	until := t + min(int64(d), math.MaxInt64-max(t, 0))
+	m.ejectedUntil.Store(until)
 	m.quietSince.Store(t)
 	m.consecutive.Store(0)
 	m.ejectedCounted = true
 	b.ejected++
 	b.recount(m)
-	ev := Ejection{Addr: m.ep.Load().Addr, Reason: reason, Duration: d, Until: b.epoch.Add(time.Duration(t) + d), Times: int(times)}
+	ev := Ejection{Addr: m.ep.Load().Addr, Reason: reason, Duration: d, Until: b.epoch.Add(time.Duration(until)), Times: int(times)}
 	b.mu.Unlock()
 	b.notifyReturns(returned)
 	if h := b.cfg.Hooks.OnEject; h != nil {
 		h(ev)
 	}
+}
+
+// ejection is the length of the n-th ejection, base·n capped at maxD,
+// without overflow.
+func ejection(base time.Duration, n int64, maxD time.Duration) time.Duration {
+	if base > 0 && n > int64(maxD/base) {
+		return maxD
+	}
+	return min(base*time.Duration(n), maxD)
 }
 
 // restore returns m, ejected until a time that has passed, to the

@@ -42,7 +42,9 @@ func New(cfg Config) (*Client, error) {
 	if base == nil {
 		p, err := pool.New(tc.Pool)
 		if err != nil {
-			return nil, err
+			// As transport.New would report it: ErrInvalidConfig, and
+			// pool's own sentinel.
+			return nil, errorf("Config.Transport.Pool: %w", err)
 		}
 		c.pool, base = p, p
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resilient-go/resilient/pool"
 	"github.com/resilient-go/resilient/transport"
 	"github.com/resilient-go/resilient/twirpx"
 )
@@ -37,6 +38,14 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		_, err := twirpx.New(twirpx.Config{Transport: transport.Config{TotalTimeout: -1}})
 		if !errors.Is(err, transport.ErrInvalidConfig) {
 			t.Errorf("New = %v, want transport.ErrInvalidConfig", err)
+		}
+	})
+	t.Run("the pool twirpx builds", func(t *testing.T) {
+		// twirpx builds the pool itself (transport.New never sees it):
+		// its refusal used to match only pool's sentinel.
+		_, err := twirpx.New(twirpx.Config{Transport: transport.Config{Pool: pool.Config{MaxIdleConnsPerHost: -1}}})
+		if !errors.Is(err, twirpx.ErrInvalidConfig) || !errors.Is(err, pool.ErrInvalidConfig) {
+			t.Errorf("New = %v, want twirpx's and pool's ErrInvalidConfig", err)
 		}
 	})
 }

@@ -1,0 +1,220 @@
+package balancer_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/resilient-go/resilient/balancer"
+	"github.com/resilient-go/resilient/discovery"
+)
+
+// fuzzBytes decodes values from a fuzzer's byte stream: a selector byte
+// per value, small selectors picking the values that break configs, larger
+// ones a raw value from the next bytes; an exhausted stream reads zeros.
+// (transport's fuzz test has the same decoder, for its own config.)
+type fuzzBytes struct{ b []byte }
+
+func (f *fuzzBytes) byte() byte {
+	if len(f.b) == 0 {
+		return 0
+	}
+	c := f.b[0]
+	f.b = f.b[1:]
+	return c
+}
+
+func (f *fuzzBytes) u64() uint64 {
+	var buf [8]byte
+	n := copy(buf[:], f.b)
+	f.b = f.b[n:]
+	return binary.LittleEndian.Uint64(buf[:])
+}
+
+func (f *fuzzBytes) bool() bool { return f.byte()&1 == 1 }
+
+var fuzzInts = []int{0, 1, -1, 2, 3, 5, 20, 50, 100, 101, discovery.MaxWeight, discovery.MaxWeight + 1, discovery.MaxWeight - 1, 1 << 30, math.MaxInt32, math.MaxInt, math.MinInt, math.MaxInt / 3}
+
+func (f *fuzzBytes) int() int {
+	switch s := int(f.byte()); {
+	case s < 2*len(fuzzInts):
+		return fuzzInts[s/2]
+	case s < 224:
+		return s - 2*len(fuzzInts)
+	default:
+		return int(f.u64())
+	}
+}
+
+var fuzzDurations = []time.Duration{0, 1, -1, time.Millisecond, time.Second, 10 * time.Second, time.Minute, time.Hour, math.MaxInt64, math.MinInt64, math.MaxInt64 / 2, math.MaxInt64/2 + 1}
+
+func (f *fuzzBytes) duration() time.Duration {
+	switch s := int(f.byte()); {
+	case s < 2*len(fuzzDurations):
+		return fuzzDurations[s/2]
+	case s < 224:
+		return time.Duration(s) * time.Millisecond
+	default:
+		return time.Duration(f.u64())
+	}
+}
+
+var fuzzFloats = []float64{0, 1, -1, 0.5, 0.1, 0.999, 2, 1e-300, 1e300, math.MaxFloat64, math.SmallestNonzeroFloat64, math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1)}
+
+func (f *fuzzBytes) float() float64 {
+	switch s := int(f.byte()); {
+	case s < 2*len(fuzzFloats):
+		return fuzzFloats[s/2]
+	case s < 224:
+		return float64(s) / 100
+	default:
+		return math.Float64frombits(f.u64())
+	}
+}
+
+func fuzzBalancerConfig(f *fuzzBytes) balancer.Config {
+	return balancer.Config{
+		Policy: balancer.Policy(f.byte() % 5), Decay: f.duration(), PanicThreshold: f.float(), DisablePanic: f.bool(),
+		Outlier: balancer.OutlierConfig{
+			Disable: f.bool(), ConsecutiveFailures: f.int(), FailureRatio: f.float(), MinRequests: f.int(),
+			Interval: f.duration(), BaseEjection: f.duration(), MaxEjection: f.duration(), MaxEjectionPercent: f.int(),
+		},
+	}
+}
+
+// fuzzSet decodes up to 8 endpoints: distinct addresses but for a
+// duplicate or a bad one now and then, weights from the specials.
+func fuzzSet(f *fuzzBytes) []discovery.Endpoint {
+	eps := make([]discovery.Endpoint, f.byte()%9)
+	for i := range eps {
+		addr := "e" + strconv.Itoa(i) + ":1"
+		switch f.byte() {
+		case 1:
+			addr = "e0:1"
+		case 2:
+			addr = "no-port"
+		}
+		eps[i] = discovery.Endpoint{Addr: addr, Weight: f.int()}
+	}
+	return eps
+}
+
+const (
+	fuzzMaxTime  = 10 * time.Millisecond
+	fuzzMaxAlloc = 4 << 20
+)
+
+// within runs fn, the best of three when over a limit (a GC or a
+// descheduling must not fail the test), and fails t when it takes longer
+// than fuzzMaxTime or allocates more than fuzzMaxAlloc.
+func within(t *testing.T, what string, fn func()) {
+	t.Helper()
+	var best time.Duration
+	var bestAlloc uint64
+	for try := range 3 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		fn()
+		d := time.Since(start)
+		runtime.ReadMemStats(&after)
+		a := after.TotalAlloc - before.TotalAlloc
+		if try == 0 || d < best {
+			best = d
+		}
+		if try == 0 || a < bestAlloc {
+			bestAlloc = a
+		}
+		if best <= fuzzMaxTime && bestAlloc <= fuzzMaxAlloc {
+			return
+		}
+	}
+	if best > fuzzMaxTime {
+		t.Errorf("%s took %v (limit %v)", what, best, fuzzMaxTime)
+	}
+	if bestAlloc > fuzzMaxAlloc {
+		t.Errorf("%s allocated %d bytes (limit %d)", what, bestAlloc, fuzzMaxAlloc)
+	}
+}
+
+// FuzzConfig builds a Balancer from a decoded config, gives it decoded
+// endpoint sets and drives picks, outcomes, health verdicts and set
+// changes at decoded times: nothing panics; New and Update answer within
+// fuzzMaxTime and fuzzMaxAlloc; New refuses with ErrInvalidConfig (NaN
+// included), Update with discovery's errors, and a pick fails only with
+// ErrNoEndpoints or ErrNoAvailable.
+func FuzzConfig(f *testing.F) {
+	f.Add([]byte{})
+	for k := range 18 {
+		f.Add(repeat(byte(2*k+1), 200))
+		f.Add(append([]byte{4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8}, repeat(byte(2*k), 200)...))
+	}
+	f.Fuzz(checkBalancer)
+}
+
+// checkBalancer is FuzzConfig's body (see there).
+func checkBalancer(t *testing.T, data []byte) {
+	{
+		in := &fuzzBytes{data}
+		cfg := fuzzBalancerConfig(in)
+		var (
+			b   *balancer.Balancer
+			err error
+		)
+		within(t, "New", func() { b, err = balancer.New(cfg) })
+		if err != nil {
+			if b != nil || !errors.Is(err, balancer.ErrInvalidConfig) {
+				t.Fatalf("New = %v, %v; want nil and ErrInvalidConfig", b, err)
+			}
+			return
+		}
+		if math.IsNaN(cfg.PanicThreshold) || math.IsNaN(cfg.Outlier.FailureRatio) {
+			t.Fatalf("New accepted NaN: %+v", cfg)
+		}
+		base := time.Now()
+		var picks []balancer.Pick
+		for range 64 {
+			now := base.Add(in.duration())
+			switch in.byte() % 6 {
+			case 0:
+				set := fuzzSet(in)
+				within(t, "Update", func() { err = b.Update(set) })
+				if err != nil && !errors.Is(err, discovery.ErrInvalidEndpoints) && !errors.Is(err, discovery.ErrNoEndpoints) {
+					t.Fatalf("Update = %v, want discovery's errors", err)
+				}
+			case 1:
+				if len(picks) > 0 {
+					picks[0].Done(now, balancer.Outcome(in.byte()%4))
+					picks = picks[1:]
+				}
+			case 2:
+				b.SetHealthy("e"+strconv.Itoa(int(in.byte()%9))+":1", in.bool())
+			case 3:
+				_ = b.EndpointsAt(now)
+			default:
+				p, err := b.Pick(now, nil)
+				switch {
+				case err == nil:
+					picks = append(picks, p)
+				case !errors.Is(err, balancer.ErrNoEndpoints) && !errors.Is(err, balancer.ErrNoAvailable):
+					t.Fatalf("Pick = %v", err)
+				}
+			}
+		}
+		for _, p := range picks {
+			p.Done(base, balancer.Failure)
+		}
+	}
+}
+
+func repeat(b byte, n int) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = b
+	}
+	return out
+}
