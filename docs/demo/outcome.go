@@ -29,7 +29,7 @@ var causeNames = [numCauses]string{
 	refusedStatus: "answered with an error status",
 	deadline:      "past their deadline",
 	breakerOpen:   "failed fast by the open breaker",
-	paused:        "failed fast during a pause the server asked for",
+	paused:        "refused by the host's pushback gate or adaptive rate (no turn before the deadline)",
 	shed:          "shed fast by the concurrency limit and queue",
 	otherError:    "failed otherwise",
 }

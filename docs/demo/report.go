@@ -144,16 +144,15 @@ quota. p50/p99: call latency as the caller saw it, retries, waits and failures i
 		text := fmt.Sprintf("In the %s phase resilient succeeded less often than plain (%s against %s). Its failed calls: %s.",
 			p.name, pct(rs.ok, rs.calls), pct(pl.ok, pl.calls), failures(rs))
 		switch {
-		case i == 0:
-			text += ` Its adaptive limit starts pinned at 3 while it measures the backend's unloaded latency (its first
-50 calls), and what its shallow queue cannot hold meanwhile is refused.`
 		case p.quota:
-			text += fmt.Sprintf(` It obeys the server's Retry-After: a 429 pauses the host for the whole client, and calls fail
-fast during the pause instead of asking again. So it sent %s fewer requests that the server refused while it
-asked to be left alone (%d against %d), and %s fewer requests in all (%d against %d).`,
+			text += fmt.Sprintf(` It follows the quota instead of sending over it: the first 429 holds the host for a tenth of its
+Retry-After and cuts the host's rate to what the quota serves, and calls that cannot get a turn before their
+deadline fail at once. So it sent %s fewer requests that the server refused (%d against %d), and %s fewer
+requests in all (%d against %d).`,
 				times(pl.throttled, rs.throttled), rs.throttled, pl.throttled, times(pl.reached, rs.reached), rs.reached, pl.reached)
 		case rs.causes[paused] > 0 && phases[i-1].quota:
-			text += fmt.Sprintf(" The %s's last Retry-After paused the host into this phase.", phases[i-1].name)
+			text += fmt.Sprintf(` The host's rate was still the %s's quota: the adaptive rate climbs back along CUBIC's curve,
+over seconds (docs/pushback.md), and this compressed incident gives it less than one.`, phases[i-1].name)
 		}
 		text += fmt.Sprintf(" Latency p50/p99: resilient %s/%s, plain %s/%s.", ms(rs.p50), ms(rs.p99), ms(pl.p50), ms(pl.p99))
 		fmt.Fprintln(w)
