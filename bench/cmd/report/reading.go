@@ -178,11 +178,17 @@ func outageNotes(f figures) []string {
 	rec, ok := f.recovery("resilient")
 	plainRec, okp := f.recovery("plain http.Client")
 	if ok && okp && rec > plainRec+100*time.Millisecond && after.Outcomes[scenario.Local] > 0 {
-		out = append(out, fmt.Sprintf("*Total outage*: that protection costs recovery time. resilient took %s to recover, the plain client %s: "+
+		out = append(out, fmt.Sprintf("*Total outage*: that protection cost recovery time here. resilient took %s to recover, the plain client %s: "+
 			"its breaker was still open when the backend healed, and %d calls of the recovery phase failed fast without being sent. "+
-			"The default breaker opens once failures outweigh the successes of its 10 s window, then waits its 5 s break before a probe. "+
-			"Set `Breaker.Group.Breaker.BreakDuration` shorter where a quick return matters more than sparing the backend.",
+			"The default breaker probes about 300 ms after it trips and backs off 20 %% per failed probe, up to 10 s "+
+			"(`breaker.DefaultBreakBackoff`); calls within reach of the next probe wait for it.",
 			dur(float64(rec)), dur(float64(plainRec)), after.Outcomes[scenario.Local]))
+	}
+	if ours.SuccessRate() > rh.SuccessRate()+0.01 {
+		out = append(out, fmt.Sprintf("*Total outage*: resilient saved %s of the outage's calls, go-retryablehttp %s: resilient's calls waited, "+
+			"within their deadline, for the breaker's next probe, and went as soon as one found the backend back (p50 %s); "+
+			"go-retryablehttp's saved calls are those whose 1 s backoff carried them past the heal (p50 %s).",
+			pct(ours.SuccessRate()), pct(rh.SuccessRate()), dur(float64(ours.P50)), dur(float64(rh.P50))))
 	}
 	if rh.SuccessRate() > ours.SuccessRate()+0.01 {
 		out = append(out, fmt.Sprintf("*Total outage*: go-retryablehttp's %s of successes during the outage are calls whose 1 s backoff carried them past the heal, "+
@@ -221,9 +227,10 @@ func brownoutNotes(f figures) []string {
 		return nil
 	}
 	return []string{fmt.Sprintf("*Brownout*: while the backend asked to be left alone, resilient sent it %s, the plain client %d: "+
-		"the first 429's Retry-After paused the whole host, so %d calls of the brownout failed fast without being sent "+
-		"(its success there is %s: a caller that must get through has to wait, and resilient lets it with `Limit.WaitForRate`).",
-		requests(ours.Intrusions), plain.Intrusions, br.Outcomes[scenario.Local], pct(br.SuccessRate()))}
+		"the first 429's Retry-After shut the host's pushback gate; its probe, throttled too, showed a server asking for silence, "+
+		"so nothing more went until the Retry-After, then one probe. Calls within reach of that probe waited for it "+
+		"(success in the brownout %s); %d that were not failed fast without being sent.",
+		requests(ours.Intrusions), plain.Intrusions, pct(br.SuccessRate()), br.Outcomes[scenario.Local])}
 }
 
 func requests(n int64) string {
