@@ -116,23 +116,15 @@ func NewGroup(c GroupConfig) (*Group, error) {
 // breaker's traffic drops, as of its latest clock read (see the package
 // documentation), so a breaker can look idle up to about 64 calls late.
 func (g *Group) Get(key string) *Breaker {
-	b, err := g.m.LoadOrNew(key)
-	if err != nil {
-		// Not reached: New never fails and evict always evicts one.
-		return g.newBreakerOf(key)
-	}
+	b, _ := g.m.LoadOrNew(key) // cannot fail: newBreaker does not, and evict is set
 	return b
 }
 
 // newBreaker is the key map's New.
 func (g *Group) newBreaker(key string) (*Breaker, error) {
-	return g.newBreakerOf(key), nil
-}
-
-func (g *Group) newBreakerOf(key string) *Breaker {
 	c := g.cfg
 	c.Name = key
-	return newBreaker(c)
+	return newBreaker(c), nil
 }
 
 // evict marks the breakers of sample to evict: the idle closed ones, or,

@@ -94,7 +94,7 @@ func (l *Limiter) newKey(key string, now time.Duration) *keyState {
 // state returns key's state, creating it on first use. Lookups of
 // existing keys take no lock and allocate nothing.
 func (l *Limiter) state(key string) *keyState {
-	s, _ := l.keys.LoadOrNew(key) // cannot fail: newKey does not, evictOne evicts one
+	s, _ := l.keys.LoadOrNew(key) // cannot fail: newKey does not, and Evict is set
 	return s
 }
 

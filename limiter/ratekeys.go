@@ -33,7 +33,7 @@ func (r *Rate) get(key string) *rateKey {
 		}
 		return k
 	}
-	k, _ := r.keys.LoadOrNew(key) // cannot fail: newKey does not, evictLRU evicts one
+	k, _ := r.keys.LoadOrNew(key) // cannot fail: newKey does not, and Evict is set
 	return k
 }
 

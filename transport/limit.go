@@ -334,7 +334,6 @@ func (t *limitTransport) newHostMap() *keymap.Map[string, *hostLimit] {
 				sample[i].Evict = sample[i].Value.idle()
 			}
 		},
-		Overflow: true,
 	})
 }
 

@@ -7,14 +7,14 @@ import (
 	"sync/atomic"
 )
 
-// ErrFull is [Map.LoadOrNew]'s error for a new key that finds its shard
-// full with nothing to evict.
+// ErrFull is [Map.LoadOrNew]'s error for a new key that finds a map
+// without Config.Evict full.
 var ErrFull = errors.New("keymap: full")
 
 // Config describes a [Map]; [New] builds one.
 type Config[K comparable, V any] struct {
-	// Max is the most keys the map holds (unless Overflow is set). It
-	// must be at least 1.
+	// Max is the most keys the map holds, unless Evict chooses to let it
+	// grow (see Evict). It must be at least 1.
 	Max int
 
 	// New returns the value of a key met for the first time. LoadOrNew
@@ -23,16 +23,13 @@ type Config[K comparable, V any] struct {
 	// error is returned by LoadOrNew and nothing is inserted.
 	New func(K) (V, error)
 
-	// Evict chooses what to evict when a new key finds its shard full: it
-	// is shown a sample of the shard's entries and sets Entry.Evict on
-	// those to remove. It runs under the shard lock and must be quick. Nil
-	// means nothing is ever evicted.
+	// Evict chooses what to evict when a new key finds the map full: it
+	// is shown a sample of a shard's entries and sets Entry.Evict on those
+	// to remove. It runs under the shard lock and must be quick. When it
+	// marks none, the new key goes in anyway, beyond Max: an Evict that
+	// always marks one keeps the bound. Nil means nothing is ever evicted:
+	// past Max, LoadOrNew returns ErrFull.
 	Evict func(sample []Entry[K, V])
-
-	// Overflow, set, inserts a new key even when Evict evicted nothing:
-	// Max is then a target, not a bound. Unset, such a key is not
-	// inserted, and LoadOrNew returns ErrFull.
-	Overflow bool
 
 	// OnEvict, if set, is called with each evicted entry once it is
 	// removed, under the shard lock.
@@ -133,7 +130,7 @@ func (m *Map[K, V]) Load(key K) (V, bool) {
 // LoadOrNew returns the value of key, creating it with Config.New on first
 // use (which may evict others; see [Config]). For a key that is there, it
 // neither locks nor allocates. It returns New's error, or [ErrFull] when
-// key is new and its shard is full with nothing to evict.
+// key is new and the map is full and has no Config.Evict.
 func (m *Map[K, V]) LoadOrNew(key K) (V, error) {
 	h := maphash.Comparable(m.seed, key)
 	s := m.shardOf(h)

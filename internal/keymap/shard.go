@@ -56,7 +56,7 @@ func (m *Map[K, V]) find(t *table[K, V], h uint64, key K) *entry[K, V] {
 // insert is LoadOrNew's path for a key not found in s.
 func (m *Map[K, V]) insert(s *shard[K, V], h uint64, key K) (V, error) {
 	var zero V
-	if m.cfg.Evict == nil && !m.cfg.Overflow && m.size.Load() >= int64(m.cfg.Max) {
+	if m.cfg.Evict == nil && m.size.Load() >= int64(m.cfg.Max) {
 		return zero, ErrFull // full for good: no need to wait for the lock
 	}
 	s.mu.Lock()
@@ -68,7 +68,8 @@ func (m *Map[K, V]) insert(s *shard[K, V], h uint64, key K) (V, error) {
 	}()
 	// Reserve a place in the map, evicting to make one if need be: from s
 	// while it holds its share, else from the fullest shard, which brings
-	// the shards back to their shares.
+	// the shards back to their shares. When Evict evicts nothing, the key
+	// goes in beyond Max.
 	stuck := m.cfg.Evict == nil
 	for {
 		if e := m.find(s.table.Load(), h, key); e != nil {
@@ -78,7 +79,7 @@ func (m *Map[K, V]) insert(s *shard[K, V], h uint64, key K) (V, error) {
 			break
 		}
 		if stuck {
-			if !m.cfg.Overflow {
+			if m.cfg.Evict == nil {
 				return zero, ErrFull
 			}
 			m.size.Add(1)
