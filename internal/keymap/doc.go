@@ -19,18 +19,20 @@
 //
 //   - A lookup hashes the key, loads the shard's table and probes it: no
 //     lock, no allocation, no write, so cores looking up together do not
-//     contend. It costs about what a Go map read does.
+//     contend. It costs a Go map read and one more pointer hop (about 1.5
+//     ns more for a hot key, 5 ns more cycling through 1,000 keys on a
+//     2-core VM; BenchmarkLoad and BenchmarkCopyOnWriteLoad).
 //   - An insert takes its shard's mutex and stores one pointer: O(1), where
 //     a copy-on-write map copies every key. A removed entry leaves a
 //     tombstone; the table is rebuilt when tombstones and keys fill three
 //     quarters of it, which is O(1) amortised. Readers that loaded the old
 //     table finish on it, unchanged.
-//   - Eviction samples. When a new key finds its shard full, the shard shows
-//     [Config.Evict] the next few entries (5 by default, as Redis samples) after a hand that
-//     sweeps the table, in hash order, a pseudo-random sample; Evict marks
-//     those to remove (the idle ones, the least recently used one). This is
-//     Redis's approximated LRU: O(1) per insert whatever the number of keys,
-//     and exact whenever the shard holds no more keys than the sample.
+//   - Eviction samples. When a new key finds the map full, the shard to
+//     evict in shows [Config.Evict] its next 5 entries after a hand that
+//     sweeps its table: in hash order, a pseudo-random sample. Evict marks
+//     those to remove (the idle ones, the least recently used one). This
+//     is Redis's approximated LRU: O(1) per insert whatever the number of
+//     keys, and exact while the map holds no more keys than the sample.
 //
 // Why not the alternatives: a copy-on-write map (what each user had) makes
 // an insert O(keys) under one mutex; sync.Map reads cost about twice a map

@@ -24,8 +24,8 @@ type Config[K comparable, V any] struct {
 	New func(K) (V, error)
 
 	// Evict chooses what to evict when a new key finds the map full: it
-	// is shown a sample of a shard's entries and sets Entry.Evict on those
-	// to remove. It runs under the shard lock and must be quick. When it
+	// is shown a sample of a shard's entries (5, or all of them when the
+	// map is no bigger) and sets Entry.Evict on those to remove. It runs under the shard lock and must be quick. When it
 	// marks none, the new key goes in anyway, beyond Max: an Evict that
 	// always marks one keeps the bound. Nil means nothing is ever evicted:
 	// past Max, LoadOrNew returns ErrFull.
@@ -34,9 +34,6 @@ type Config[K comparable, V any] struct {
 	// OnEvict, if set, is called with each evicted entry once it is
 	// removed, under the shard lock.
 	OnEvict func(key K, value V)
-
-	// Sample is the most entries Evict is shown at once. Zero means 5.
-	Sample int
 }
 
 // Entry is one key and its value, as [Config.Evict] sees them.
@@ -80,7 +77,7 @@ type entry[K comparable, V any] struct {
 const (
 	minShardKeys  = 64
 	maxShards     = 32
-	defaultSample = 5
+	sampleSize    = 5 // as Redis samples
 )
 
 // New returns an empty [Map] for c. It panics if c.Max is not positive or
@@ -88,9 +85,6 @@ const (
 func New[K comparable, V any](c Config[K, V]) *Map[K, V] {
 	if c.Max < 1 || c.New == nil {
 		panic("keymap: Max must be positive and New set")
-	}
-	if c.Sample <= 0 {
-		c.Sample = defaultSample
 	}
 	n, bits := 1, uint(0)
 	for n < maxShards && n*2*minShardKeys <= c.Max {
@@ -104,8 +98,8 @@ func New[K comparable, V any](c Config[K, V]) *Map[K, V] {
 			s.share++
 		}
 		s.table.Store(newTable[K, V](minSlots))
-		s.sample = make([]Entry[K, V], 0, c.Sample)
-		s.at = make([]uint64, 0, c.Sample)
+		s.sample = make([]Entry[K, V], 0, sampleSize)
+		s.at = make([]uint64, 0, sampleSize)
 	}
 	return m
 }

@@ -191,7 +191,7 @@ func (m *Map[K, V]) rebuild(s *shard[K, V], old *table[K, V]) *table[K, V] {
 	return t
 }
 
-// evict shows Config.Evict the next Sample entries from the hand, removes
+// evict shows Config.Evict the next sampleSize entries from the hand, removes
 // those it marks, calls OnEvict for them, and returns how many they were.
 // Requires s.mu held.
 func (m *Map[K, V]) evict(s *shard[K, V]) int {
