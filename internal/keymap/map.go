@@ -75,9 +75,9 @@ type entry[K comparable, V any] struct {
 // evict exactly; then shards of minShardKeys to 2·minShardKeys keys, at
 // most maxShards of them.
 const (
-	minShardKeys  = 64
-	maxShards     = 32
-	sampleSize    = 5 // as Redis samples
+	minShardKeys = 64
+	maxShards    = 32
+	sampleSize   = 5 // as Redis samples
 )
 
 // New returns an empty [Map] for c. It panics if c.Max is not positive or
