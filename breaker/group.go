@@ -2,11 +2,10 @@ package breaker
 
 import (
 	"cmp"
-	"maps"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/resilient-go/resilient/internal/keymap"
 )
 
 // GroupConfig describes a [Group]; [NewGroup] builds one. Every zero field
@@ -42,23 +41,22 @@ const (
 // Group holds one [Breaker] per key (a host, a method), created on first
 // use from a template [Config]. transport.Breaker uses one, keyed by host.
 //
-// Lookups of existing keys are one atomic pointer load and one map lookup
-// in an immutable map: they neither lock nor allocate, and cores looking
-// up together do not contend. Creating a key (and evicting others) copies
-// the map under a mutex, which costs O(keys): a Group suits a bounded,
-// mostly stable key set (hosts, methods), not a key per request. Mind the
-// memory of MaxKeys breakers (see [Breaker]): up to 38 MB for 1024 keys on
-// a machine with 16 or more cores.
+// Lookups of existing keys are a hash and a probe of a lock-free table:
+// they neither lock nor allocate, and cores looking up together do not
+// contend. Creating a key locks one shard of the group and costs the same
+// whatever the number of keys (evicting one, past MaxKeys, included), so a
+// caller that meets new hosts all the time (a crawler, a webhook sender)
+// pays little more for a new host than for a known one. Mind the memory
+// of MaxKeys breakers (see [Breaker]): up to 38 MB for 1024 keys on a
+// machine with 16 or more cores.
 //
 // Create a Group with [NewGroup]; it is safe for concurrent use. It starts
 // no goroutine.
 type Group struct {
 	cfg       Config // validated template; Name is set per key
-	maxKeys   int
 	idleAfter time.Duration
 
-	m  atomic.Pointer[map[string]*Breaker] // immutable once published
-	mu sync.Mutex                          // serialises inserts and evictions
+	m *keymap.Map[string, *Breaker]
 }
 
 // NewGroup returns an empty [Group] for c. It validates the template
@@ -87,8 +85,13 @@ func NewGroup(c GroupConfig) (*Group, error) {
 	case grp != nil:
 		bc.OnStateChange = grp
 	}
-	g := &Group{cfg: bc, maxKeys: c.MaxKeys, idleAfter: c.IdleAfter}
-	g.m.Store(&map[string]*Breaker{})
+	g := &Group{cfg: bc, idleAfter: c.IdleAfter}
+	g.m = keymap.New(keymap.Config[string, *Breaker]{
+		Max:     c.MaxKeys,
+		New:     g.newBreaker,
+		Evict:   g.evict,
+		OnEvict: func(_ string, b *Breaker) { b.stop() },
+	})
 	return g, nil
 }
 
@@ -96,70 +99,54 @@ func NewGroup(c GroupConfig) (*Group, error) {
 // asking for the same key gets the same breaker, concurrent first callers
 // included, for as long as the key stays in the group.
 //
-// When a new key would take the group beyond MaxKeys, Get first evicts
-// every closed breaker that has seen no call for IdleAfter; if there is
-// none, it evicts the least recently used breaker, whatever its state, so
-// that the bound always holds (an evicted open breaker forgets that it
-// was open: size MaxKeys above the number of keys in use). An evicted
-// breaker keeps working for whoever still holds it, but the group no
-// longer knows it: the next Get of its key creates a new one.
+// When a new key would take the group beyond MaxKeys, Get makes room
+// among a sample of the group's breakers (5 of them; all of them while
+// MaxKeys is 5 or less): it evicts every closed breaker of the sample that
+// has seen no call for IdleAfter; if there is none, the least recently
+// used breaker of the sample, whatever its state, so that the bound always
+// holds (an evicted open breaker forgets that it was open: size MaxKeys
+// above the number of keys in use). This approximates evicting the least
+// recently used breaker of the whole group (as Redis does) at a cost that
+// does not grow with MaxKeys. An evicted breaker keeps working for
+// whoever still holds it, but the group no longer knows it: the next Get
+// of its key creates a new one.
 //
 // "Recently used" is measured by the breaker's coarse clock: to the bucket
 // (Window.Period/Window.Buckets, or 1s for a count window), and, after a
 // breaker's traffic drops, as of its latest clock read (see the package
 // documentation), so a breaker can look idle up to about 64 calls late.
 func (g *Group) Get(key string) *Breaker {
-	if b := (*g.m.Load())[key]; b != nil {
-		return b
-	}
-	return g.insert(key)
-}
-
-// insert is Get's path for a key not found.
-func (g *Group) insert(key string) *Breaker {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	old := *g.m.Load()
-	if b := old[key]; b != nil {
-		return b // inserted while we waited for the lock
-	}
-	c := g.cfg
-	c.Name = key
-	b := newBreaker(c)
-	next := make(map[string]*Breaker, min(len(old)+1, g.maxKeys))
-	if len(old) < g.maxKeys {
-		maps.Copy(next, old)
-	} else {
-		g.evictInto(next, old)
-	}
-	next[key] = b
-	g.m.Store(&next)
+	b, _ := g.m.LoadOrNew(key) // cannot fail: newBreaker does not, and evict is set
 	return b
 }
 
-// evictInto copies into next the breakers of old that survive eviction:
-// all but the idle closed ones, or, if none is idle, all but the least
-// recently used. Requires g.mu held.
-func (g *Group) evictInto(next, old map[string]*Breaker) {
+// newBreaker is the key map's New.
+func (g *Group) newBreaker(key string) (*Breaker, error) {
+	c := g.cfg
+	c.Name = key
+	return newBreaker(c), nil
+}
+
+// evict marks the breakers of sample to evict: the idle closed ones, or,
+// if none is idle, the least recently used one (the smallest key among
+// equals). It runs under the key map's shard lock.
+func (g *Group) evict(sample []keymap.Entry[string, *Breaker]) {
 	now := time.Now()
-	var lruKey string
+	lru, evicted := -1, false
 	var lruAt time.Time
-	found, evicted := false, false
-	for k, b := range old {
+	for i := range sample {
+		k, b := sample[i].Key, sample[i].Value
 		at := b.lastUsedAt()
 		if stateOf(b.word.Load()) == Closed && now.Sub(at) >= g.idleAfter {
-			b.stop()
-			evicted = true
+			sample[i].Evict, evicted = true, true
 			continue
 		}
-		if !found || at.Before(lruAt) || (at.Equal(lruAt) && k < lruKey) {
-			lruKey, lruAt, found = k, at, true
+		if lru < 0 || at.Before(lruAt) || (at.Equal(lruAt) && k < sample[lru].Key) {
+			lru, lruAt = i, at
 		}
-		next[k] = b
 	}
-	if !evicted && found {
-		next[lruKey].stop()
-		delete(next, lruKey)
+	if !evicted && lru >= 0 {
+		sample[lru].Evict = true
 	}
 }
 
@@ -175,13 +162,13 @@ func (g *Group) Allow(key string) (Permit, error) {
 }
 
 // Len returns the number of breakers in the group.
-func (g *Group) Len() int { return len(*g.m.Load()) }
+func (g *Group) Len() int { return g.m.Len() }
 
 // Range calls f for each key and breaker in the group, in no particular
-// order, until f returns false. It sees the group as it was when Range
-// began: keys inserted or evicted meanwhile may be missed or visited.
+// order, until f returns false. Keys inserted or evicted while Range runs
+// may be missed or visited.
 func (g *Group) Range(f func(key string, b *Breaker) bool) {
-	for k, b := range *g.m.Load() {
+	for k, b := range g.m.All() {
 		if !f(k, b) {
 			return
 		}
@@ -191,9 +178,8 @@ func (g *Group) Range(f func(key string, b *Breaker) bool) {
 // Snapshots returns a [Snapshot] of every breaker in the group, sorted by
 // Name (the key).
 func (g *Group) Snapshots() []Snapshot {
-	m := *g.m.Load()
-	s := make([]Snapshot, 0, len(m))
-	for _, b := range m {
+	s := make([]Snapshot, 0, g.m.Len())
+	for _, b := range g.m.All() {
 		s = append(s, b.Snapshot())
 	}
 	slices.SortFunc(s, func(a, b Snapshot) int { return cmp.Compare(a.Name, b.Name) })

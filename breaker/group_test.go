@@ -1,6 +1,7 @@
 package breaker_test
 
 import (
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -208,5 +209,37 @@ func TestGroupGetNoAlloc(t *testing.T) {
 		p.Success()
 	}); n != 0 {
 		t.Fatalf("%v allocs", n)
+	}
+}
+
+// TestGroupNewKeyCostFlat checks that a new key costs the same in a full
+// group of 4096 keys as in a full group of 64: the group does not copy
+// (or scan) its keys to insert one. Measured in bytes allocated per new
+// key, which a copy of the key map multiplies.
+func TestGroupNewKeyCostFlat(t *testing.T) {
+	perKey := func(max int) float64 {
+		g := mustGroup(t, breaker.GroupConfig{MaxKeys: max})
+		keys := make([]string, max+200)
+		for i := range keys {
+			keys[i] = "host" + strconv.Itoa(i) + ".example.com"
+		}
+		for _, k := range keys[:max] {
+			g.Get(k)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for _, k := range keys[max:] {
+			g.Get(k)
+		}
+		runtime.ReadMemStats(&after)
+		if g.Len() > max {
+			t.Fatalf("len %d > %d", g.Len(), max)
+		}
+		return float64(after.TotalAlloc-before.TotalAlloc) / 200
+	}
+	small, large := perKey(64), perKey(4096)
+	t.Logf("bytes allocated per new key: %.0f with 64 keys, %.0f with 4096", small, large)
+	if large > 1.5*small {
+		t.Fatalf("a new key allocates %.0f bytes in a group of 4096, %.0f in a group of 64", large, small)
 	}
 }

@@ -118,7 +118,9 @@ type Config struct {
 
 	// MaxKeys is the most keys the limiter tracks. Zero means 1024;
 	// negative is an error. A new key beyond it evicts the least recently
-	// used key that has no Redis call in flight (its lease is dropped).
+	// used key that has no Redis call in flight (its lease is dropped),
+	// among a sample of 5 keys (all of them while MaxKeys is 5 or less):
+	// a new key costs the same however many keys come and go.
 	MaxKeys int
 
 	// Breaker configures the circuit breaker around Redis (one for the

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/resilient-go/resilient/internal/keymap"
 	"github.com/resilient-go/resilient/limiter"
 )
 
@@ -91,54 +92,53 @@ func (l *Limiter) newKey(key string, now time.Duration) *keyState {
 }
 
 // state returns key's state, creating it on first use. Lookups of
-// existing keys are an atomic load and a map read: no lock, no allocation.
+// existing keys take no lock and allocate nothing.
 func (l *Limiter) state(key string) *keyState {
-	if s, ok := (*l.keys.Load())[key]; ok {
-		return s
-	}
-	l.kmu.Lock()
-	defer l.kmu.Unlock()
-	old := *l.keys.Load()
-	if s, ok := old[key]; ok {
-		return s
-	}
-	now := l.now()
-	m := make(map[string]*keyState, len(old)+1)
-	for k, v := range old {
-		m[k] = v
-	}
-	if len(m) >= l.cfg.MaxKeys {
-		l.evictOne(m)
-	}
-	s := l.newKey(key, now)
-	m[key] = s
-	l.keys.Store(&m)
+	s, _ := l.keys.LoadOrNew(key) // cannot fail: newKey does not, and Evict is set
 	return s
 }
 
-// evictOne removes from m the least recently used key with no Redis call
-// in flight (or, if all have one, the least recently used), and keeps its
-// counts. Requires kmu held.
-func (l *Limiter) evictOne(m map[string]*keyState) {
-	var victim *keyState
+// newKeys returns the limiter's key map. Past MaxKeys, a new key evicts
+// one of a sample of keys (of all of them while MaxKeys is 5 or less):
+// see evictOne.
+func (l *Limiter) newKeys() *keymap.Map[string, *keyState] {
+	return keymap.New(keymap.Config[string, *keyState]{
+		Max:     l.cfg.MaxKeys,
+		New:     func(key string) (*keyState, error) { return l.newKey(key, l.now()), nil },
+		Evict:   evictOne,
+		OnEvict: l.retire,
+	})
+}
+
+// evictOne marks the key of sample to evict: the least recently used one
+// with no Redis call in flight (or, if all have one, the least recently
+// used). It runs under the key map's shard lock, and takes each key's mu.
+func evictOne(sample []keymap.Entry[string, *keyState]) {
+	victim := -1
 	var victimBusy bool
 	var oldest time.Duration
-	for _, s := range m {
+	for i := range sample {
+		s := sample[i].Value
 		s.mu.Lock()
 		busy := s.op != nil || s.pauseReading || s.pushing
 		last := s.lastUse
 		s.mu.Unlock()
-		if victim == nil || (victimBusy && !busy) || (busy == victimBusy && last < oldest) {
-			victim, victimBusy, oldest = s, busy, last
+		if victim < 0 || (victimBusy && !busy) || (busy == victimBusy && last < oldest) {
+			victim, victimBusy, oldest = i, busy, last
 		}
 	}
-	if victim == nil {
-		return
+	if victim >= 0 {
+		sample[victim].Evict = true
 	}
-	delete(m, victim.key)
-	victim.mu.Lock()
-	l.retired.add(&victim.c)
-	victim.mu.Unlock()
+}
+
+// retire is the key map's OnEvict: it keeps the evicted key's counts.
+func (l *Limiter) retire(_ string, s *keyState) {
+	l.kmu.Lock()
+	defer l.kmu.Unlock()
+	s.mu.Lock()
+	l.retired.add(&s.c)
+	s.mu.Unlock()
 	l.evicted++
 }
 

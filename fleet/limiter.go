@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/resilient-go/resilient/breaker"
+	"github.com/resilient-go/resilient/internal/keymap"
 	"github.com/resilient-go/resilient/limiter"
 )
 
@@ -49,14 +50,14 @@ type Limiter struct {
 	fallback *limiter.Rate // FallbackLocal only
 	base     time.Time     // origin of the limiter's clock (monotonic)
 
-	keys atomic.Pointer[map[string]*keyState] // immutable once published
+	keys *keymap.Map[string, *keyState]
 
 	// ctx is cancelled by Close, to cut short the Redis calls in flight.
 	ctx    context.Context
 	cancel context.CancelFunc
 	closed atomic.Bool
 
-	kmu     sync.Mutex // serialises key inserts and evictions; guards retired, evicted; taken before a key's mu
+	kmu     sync.Mutex // guards retired, evicted; taken after the key map's shard lock, before a key's mu
 	retired keyCounts  // counts of evicted keys
 	evicted uint64
 
@@ -104,7 +105,7 @@ func New(c Config) (*Limiter, error) {
 	if l.brk, err = breaker.New(bc); err != nil {
 		return nil, fmt.Errorf("%w: Breaker: %w", ErrInvalidConfig, err)
 	}
-	l.keys.Store(&map[string]*keyState{})
+	l.keys = l.newKeys()
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	return l, nil
 }

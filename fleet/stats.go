@@ -58,11 +58,12 @@ func (l *Limiter) Stats() Stats {
 	l.kmu.Lock()
 	sum := l.retired
 	ev := l.evicted
-	keys := *l.keys.Load()
 	l.kmu.Unlock()
 	var last int
 	var lastAt int64 = -1
-	for _, s := range keys {
+	keys := 0
+	for _, s := range l.keys.All() {
+		keys++
 		s.mu.Lock()
 		sum.add(&s.c)
 		if s.c.lastLease > 0 && int64(s.leaseEnd) > lastAt {
@@ -85,7 +86,7 @@ func (l *Limiter) Stats() Stats {
 		LastLease:   last,
 		RedisErrors: sum.redisErrors,
 		Breaker:     l.brk.State(),
-		Keys:        len(keys),
+		Keys:        keys,
 		Evictions:   ev,
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/resilient-go/resilient/internal/keymap"
 )
 
 // RateConfig describes a [Rate]; [NewRate] builds one. A RateConfig is a
@@ -31,7 +33,7 @@ type RateConfig struct {
 
 	// MaxKeys is the most keys the Rate tracks. Zero means 1024; negative
 	// is an error. A new key beyond it evicts the least recently used key
-	// (see [Rate]), which forgets its tokens and its pause.
+	// of a sample (see [Rate]), which forgets its tokens and its pause.
 	MaxKeys int
 
 	// MaxPause caps a server-requested pause: [Rate.Pause] never pauses a
@@ -97,17 +99,20 @@ func (c RateConfig) withDefaults() (RateConfig, error) {
 // # Keys
 //
 // Each key gets its own bucket on first use, full. Lookups of existing
-// keys are one atomic pointer load and one lookup in an immutable map:
-// they neither lock nor allocate. Creating a key copies the map under a
-// mutex, which costs O(keys): a Rate suits a bounded, mostly stable key
-// set (hosts, methods), not a key per request. When a new key would take
-// the Rate beyond MaxKeys, the least recently used key is evicted (among
-// equally old keys, one that is not paused first). Age is counted in key
-// insertions, not in time: eviction picks the key whose last use (or
-// insertion) came before the most insertions, which costs a call one
-// atomic load, and a store only on its key's first use after an
-// insertion. An evicted key's next call creates a new, full bucket, and
-// its pause is forgotten: size MaxKeys above the number of keys in use.
+// keys are a hash and a probe of a lock-free table: they neither lock nor
+// allocate. Creating a key locks a shard of the keys and costs the same
+// whatever their number, eviction included, so a caller that meets new
+// keys all the time pays little more than for known ones. When a new key
+// would take the Rate beyond MaxKeys, the least recently used key of a
+// sample of 5 keys (of all of them while MaxKeys is 5 or less) is evicted
+// (among equally old keys, one that is not paused first): an
+// approximation of evicting the least recently used key of all, at a cost
+// that does not grow with MaxKeys. Age is counted in key insertions, not
+// in time: eviction picks the key whose last use (or insertion) came
+// before the most insertions, which costs a call two atomic loads, and a
+// store only on its key's first use after an insertion. An evicted key's
+// next call creates a new, full bucket, and its pause is forgotten: size
+// MaxKeys above the number of keys in use.
 //
 // # Cost
 //
@@ -129,10 +134,11 @@ type Rate struct {
 	maxPause time.Duration
 	base     time.Time // origin of the pause times; holds the monotonic reading
 
-	keys   atomic.Pointer[keySet] // immutable once published
-	pauses atomic.Uint64          // RateStats.Pauses
+	keys   *keymap.Map[string, *rateKey]
+	epoch  atomic.Uint64 // grows by 2 with each new key; see ratekeys.go
+	pauses atomic.Uint64 // RateStats.Pauses
 
-	mu        sync.Mutex // serialises inserts and evictions; guards the fields below
+	mu        sync.Mutex // guards the fields below
 	retired   RateStats  // counts of evicted keys
 	evictions uint64
 }
@@ -161,7 +167,8 @@ func NewRate(c RateConfig) (*Rate, error) {
 		maxPause: c.MaxPause,
 		base:     time.Now(),
 	}
-	r.keys.Store(&keySet{m: map[string]*rateKey{}, epoch: 2})
+	r.epoch.Store(2)
+	r.keys = r.newKeys()
 	return r, nil
 }
 
@@ -336,8 +343,8 @@ func (r *Rate) Pause(key string, until time.Time) {
 // PausedUntil returns when the pause of key ends, or the zero Time if key
 // is not paused (or not known).
 func (r *Rate) PausedUntil(key string) time.Time {
-	k := r.keys.Load().m[key]
-	if k == nil {
+	k, ok := r.keys.Load(key)
+	if !ok {
 		return time.Time{}
 	}
 	p := k.paused.Load()
@@ -378,17 +385,17 @@ type RateStats struct {
 // Stats returns the counts. Each is an atomic read, but the keys are read
 // one after the other, so the whole is not one atomic cut; it costs
 // O(keys). A count that a call makes on a key while the key is evicted may
-// be lost.
+// be lost, and the counts of a key evicted while Stats runs may be left out
+// of its result.
 func (r *Rate) Stats() RateStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.retired
-	ks := r.keys.Load()
-	for _, k := range ks.m {
+	for _, k := range r.keys.All() {
 		s.add(k)
+		s.Keys++
 	}
 	s.Pauses = r.pauses.Load()
-	s.Keys = len(ks.m)
 	s.Evictions = r.evictions
 	return s
 }

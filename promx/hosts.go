@@ -1,11 +1,11 @@
 package promx
 
 import (
-	"sync"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/resilient-go/resilient/internal/keymap"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -68,58 +68,40 @@ type hostMetrics struct {
 	duration lazyObserver
 }
 
-// hostTable maps a request's host to its hostMetrics. Reads are one atomic
-// load and a map lookup, with no lock and no allocation; a new host copies
-// the map under mu (copy on write), which happens at most MaxHosts times.
+// hostTable maps a request's host to its hostMetrics. Lookups take no
+// lock and allocate nothing; the first MaxHosts hosts get their own
+// metrics, the others share those of OtherHost.
 type hostTable struct {
-	max   int
-	hosts atomic.Pointer[map[string]*hostMetrics]
-	mu    sync.Mutex   // serializes writers of hosts
-	other *hostMetrics // requires mu held; nil until a host overflows
+	hosts *keymap.Map[string, *hostMetrics]
+	other *hostMetrics
 }
 
 func newHostTable(max int) *hostTable {
-	t := &hostTable{max: max}
-	empty := map[string]*hostMetrics{}
-	t.hosts.Store(&empty)
-	return t
+	return &hostTable{
+		hosts: keymap.New(keymap.Config[string, *hostMetrics]{
+			Max: max,
+			New: func(host string) (*hostMetrics, error) { return &hostMetrics{label: host}, nil },
+		}),
+		other: &hostMetrics{label: OtherHost},
+	}
 }
 
 // get returns host's metrics, or those of OtherHost once MaxHosts hosts
 // have their own.
 func (t *hostTable) get(host string) *hostMetrics {
-	if h, ok := (*t.hosts.Load())[host]; ok {
-		return h
+	if host == OtherHost {
+		// A host named "other" shares the overflow's series rather than
+		// having two children with one label set.
+		return t.other
 	}
-	return t.add(host)
+	h, err := t.hosts.LoadOrNew(host)
+	if err != nil { // keymap.ErrFull
+		return t.other
+	}
+	return h
 }
 
 // label returns the host label that host's events are counted under.
 func (t *hostTable) label(host string) string {
 	return t.get(host).label
-}
-
-func (t *hostTable) add(host string) *hostMetrics {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	old := *t.hosts.Load()
-	if h, ok := old[host]; ok {
-		return h
-	}
-	if t.other == nil {
-		t.other = &hostMetrics{label: OtherHost}
-	}
-	if host == OtherHost || len(old) >= t.max {
-		// A host named "other" shares the overflow's series rather than
-		// having two children with one label set.
-		return t.other
-	}
-	next := make(map[string]*hostMetrics, len(old)+1)
-	for k, v := range old {
-		next[k] = v
-	}
-	h := &hostMetrics{label: host}
-	next[host] = h
-	t.hosts.Store(&next)
-	return h
 }

@@ -3,10 +3,9 @@ package transport
 import (
 	"fmt"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/resilient-go/resilient/internal/keymap"
 	"github.com/resilient-go/resilient/limiter"
 	"github.com/resilient-go/resilient/queue"
 )
@@ -171,7 +170,7 @@ func (s *limitSettings) wrap(next http.RoundTripper) *limitTransport {
 		next = http.DefaultTransport
 	}
 	lt := &limitTransport{limitSettings: *s, next: next}
-	lt.hosts.Store(&map[string]*hostLimit{})
+	lt.hosts = lt.newHostMap()
 	return lt
 }
 
@@ -197,10 +196,9 @@ type limitTransport struct {
 	limitSettings
 	next http.RoundTripper
 
-	// hosts is a copy-on-write map: lookups are a pointer load and a map
-	// read, inserts copy it under mu.
-	hosts atomic.Pointer[map[string]*hostLimit]
-	mu    sync.Mutex
+	// hosts holds each host's limits: lookups are lock-free, a new host
+	// costs the same whatever their number.
+	hosts *keymap.Map[string, *hostLimit]
 }
 
 // hostLimit is one host's client-side throttle, concurrency limit and the
@@ -324,35 +322,34 @@ func limitOutcome(v Verdict) limiter.Outcome {
 
 // host returns host's limits, creating them on first use.
 func (t *limitTransport) host(key string) (*hostLimit, error) {
-	if h, ok := (*t.hosts.Load())[key]; ok {
-		return h, nil
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	old := *t.hosts.Load()
-	if h, ok := old[key]; ok {
-		return h, nil
-	}
-	h, err := t.newHost()
-	if err != nil {
-		return nil, err
-	}
-	if h.adaptive, err = t.newAdaptive(key); err != nil {
-		return nil, err
-	}
-	if h.adaptive != nil {
-		h.gate = newPushbackGate(t.maxPause)
-	}
-	m := make(map[string]*hostLimit, len(old)+1)
-	for k, v := range old {
-		if len(old) >= t.maxHosts && v.idle() {
-			continue // forget idle hosts to stay within MaxHosts
-		}
-		m[k] = v
-	}
-	m[key] = h
-	t.hosts.Store(&m)
-	return h, nil
+	return t.hosts.LoadOrNew(key)
+}
+
+// newHostMap returns the map of hosts' limits. Past MaxHosts, a new host
+// forgets the idle hosts among a sample of them, or, when none is idle,
+// goes in anyway.
+func (t *limitTransport) newHostMap() *keymap.Map[string, *hostLimit] {
+	return keymap.New(keymap.Config[string, *hostLimit]{
+		Max: t.maxHosts,
+		New: func(key string) (*hostLimit, error) {
+			h, err := t.newHost()
+			if err != nil {
+				return nil, err
+			}
+			if h.adaptive, err = t.newAdaptive(key); err != nil {
+				return nil, err
+			}
+			if h.adaptive != nil {
+				h.gate = newPushbackGate(t.maxPause)
+			}
+			return h, nil
+		},
+		Evict: func(sample []keymap.Entry[string, *hostLimit]) {
+			for i := range sample {
+				sample[i].Evict = sample[i].Value.idle()
+			}
+		},
+	})
 }
 
 func (t *limitSettings) newHost() (*hostLimit, error) {

@@ -87,9 +87,8 @@ func (t *Transport) Snapshot() Snapshot {
 
 // snapshot reports each host's load control.
 func (t *limitTransport) snapshot() []HostLoad {
-	hosts := *t.hosts.Load()
-	out := make([]HostLoad, 0, len(hosts))
-	for name, h := range hosts {
+	out := make([]HostLoad, 0, t.hosts.Len())
+	for name, h := range t.hosts.All() {
 		hl := HostLoad{Host: name}
 		if h.conc != nil {
 			hl.Limit, hl.InFlight = h.conc.Limit(), h.conc.InFlight()

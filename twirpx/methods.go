@@ -2,10 +2,10 @@ package twirpx
 
 import (
 	"net/http"
-	"sync"
-	"sync/atomic"
 
 	"github.com/twitchtv/twirp"
+
+	"github.com/resilient-go/resilient/internal/keymap"
 )
 
 // maxCachedMethods bounds the method table's cache. Generated clients
@@ -35,19 +35,16 @@ type policy struct {
 }
 
 // methodTable resolves requests to their methodEntry. Lookups of known
-// methods are one atomic load and one map lookup, without a lock or an
-// allocation; a new method copies the map under mu.
+// methods take no lock and allocate nothing.
 type methodTable struct {
 	// policies maps {service, method} to its policy, with "*" wildcards.
 	policies map[[2]string]*policy
-	cache    atomic.Pointer[map[methodID]*methodEntry]
-	mu       sync.Mutex
+	cache    *keymap.Map[methodID, *methodEntry]
 }
 
 func newMethodTable(policies map[[2]string]*policy) *methodTable {
 	t := &methodTable{policies: policies}
-	empty := map[methodID]*methodEntry{}
-	t.cache.Store(&empty)
+	t.cache = keymap.New(keymap.Config[methodID, *methodEntry]{Max: maxCachedMethods, New: t.entry})
 	return t
 }
 
@@ -64,31 +61,16 @@ func (t *methodTable) resolve(req *http.Request) *methodEntry {
 		return nil
 	}
 	id := methodID{host: req.URL.Host, service: service, method: method}
-	if e := (*t.cache.Load())[id]; e != nil {
+	if e, err := t.cache.LoadOrNew(id); err == nil {
 		return e
 	}
-	return t.add(id)
+	e, _ := t.entry(id) // the cache is full: built per call
+	return e
 }
 
-// add builds id's entry and caches it, while the cache has room.
-func (t *methodTable) add(id methodID) *methodEntry {
-	e := &methodEntry{key: id.host + "/" + id.service + "/" + id.method, policy: t.lookup(id.service, id.method)}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	old := *t.cache.Load()
-	if cached := old[id]; cached != nil {
-		return cached
-	}
-	if len(old) >= maxCachedMethods {
-		return e
-	}
-	m := make(map[methodID]*methodEntry, len(old)+1)
-	for k, v := range old {
-		m[k] = v
-	}
-	m[id] = e
-	t.cache.Store(&m)
-	return e
+// entry builds id's entry.
+func (t *methodTable) entry(id methodID) (*methodEntry, error) {
+	return &methodEntry{key: id.host + "/" + id.service + "/" + id.method, policy: t.lookup(id.service, id.method)}, nil
 }
 
 // lookup finds the most specific policy for a method: its own, its
