@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"golang.org/x/time/rate"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -31,9 +32,10 @@ type backend struct {
 	// quietUntil is when the last Retry-After the server sent runs out,
 	// in UnixNano: requests arriving before it were asked to stay away.
 	quietUntil atomic.Int64
-	intrusions []atomic.Int64 // requests arriving while asked to stay away, per phase
-	throttled  []atomic.Int64 // requests answered 429, per phase
-	served     atomic.Int64   // requests that reached the handler behind the injector
+	intrusions []atomic.Int64  // requests arriving while asked to stay away, per phase
+	throttled  []atomic.Int64  // requests answered 429, per phase
+	served     atomic.Int64    // requests that reached the handler behind the injector
+	quotas     []*rate.Limiter // per phase, for phases with a Quota
 	slowOffset int64
 
 	// Server-side connection accounting, from http.Server.ConnState.
@@ -61,6 +63,7 @@ func newBackend(sc *Scenario, replica int) (*backend, error) {
 		phaseIndex: make(map[string]int, len(sc.Phases)),
 		intrusions: make([]atomic.Int64, len(sc.Phases)),
 		throttled:  make([]atomic.Int64, len(sc.Phases)),
+		quotas:     quotaLimiters(sc.Phases),
 		rng:        rand.New(rand.NewPCG(seed, 1)),
 	}
 	b.slowOffset = b.rng.Int64N(1000)
@@ -126,6 +129,12 @@ func (b *backend) serve(w http.ResponseWriter, r *http.Request) {
 	if !b.faulty {
 		p = Phase{} // a healthy replica
 	}
+	if q := b.quotas[i]; q != nil && !q.Allow() {
+		b.throttled[i].Add(1)
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "over quota", http.StatusTooManyRequests)
+		return
+	}
 	if p.Throttle {
 		b.throttled[i].Add(1)
 		until := time.Now().Add(throttleRetryAfter).UnixNano()
@@ -180,4 +189,16 @@ func (b *backend) openConns() int64 { return b.connsOpened.Load() - b.connsClose
 func (b *backend) close() {
 	b.injector.Close()
 	b.server.Close()
+}
+
+// quotaLimiters returns each phase's quota bucket (nil for none): Quota
+// per second, a tenth of a second's worth of burst.
+func quotaLimiters(phases []Phase) []*rate.Limiter {
+	out := make([]*rate.Limiter, len(phases))
+	for i, p := range phases {
+		if p.Quota > 0 {
+			out[i] = rate.NewLimiter(rate.Limit(p.Quota), max(1, int(p.Quota/10)))
+		}
+	}
+	return out
 }

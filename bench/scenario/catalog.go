@@ -60,6 +60,17 @@ func Catalog(seed uint64) []*Scenario {
 			Clients: contenders(), Concurrent: true, Seed: seed,
 		},
 		{
+			Name:  "quota",
+			Title: "Quota: three times a 100/s quota offered, the rest answered 429 with Retry-After: 1",
+			Phases: []Phase{
+				{Name: "healthy", Duration: time.Second, Rate: 100},
+				{Name: "quota", Duration: 6 * time.Second, Rate: 300, Quota: 100},
+				{Name: "after", Duration: 2 * time.Second, Rate: 100},
+			},
+			Backend: quick, Deadline: 2 * time.Second, Healed: 2,
+			Clients: contenders(), Concurrent: true, Seed: seed,
+		},
+		{
 			Name:  "overload",
 			Title: "Overload: 2.5× the backend's capacity",
 			Phases: []Phase{

@@ -26,6 +26,12 @@ type Phase struct {
 	// Requests with Retry-After: 1: it asks the client to leave it alone
 	// for a second, again and again.
 	Throttle bool
+	// Quota, when positive, makes the backend serve at most Quota
+	// requests per second during the phase (a token bucket holding a
+	// tenth of a second's worth, as an API gateway's quota) and answer
+	// the rest 429 with Retry-After: 1. Unlike Throttle, it does not ask
+	// for silence: requests within the quota are served.
+	Quota float64
 	// SlowEvery, when positive, makes one request in SlowEvery (counted in
 	// order of arrival, from a seeded offset) take Backend.SlowFactor
 	// times its service time.

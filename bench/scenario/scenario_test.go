@@ -192,3 +192,26 @@ func TestValidateReplicas(t *testing.T) {
 		t.Errorf("tiny replicas: %v", err)
 	}
 }
+
+// A Quota phase serves its quota and answers the rest 429: a plain
+// client offered three times the quota sees about a third served, and
+// the rest of its requests throttled.
+func TestQuotaPhase(t *testing.T) {
+	sc := &scenario.Scenario{
+		Name: "quota",
+		Phases: []scenario.Phase{
+			{Name: "quota", Duration: time.Second, Rate: 150, Quota: 50},
+		},
+		Backend:  scenario.Backend{ServiceMin: time.Millisecond, ServiceMax: 2 * time.Millisecond},
+		Deadline: 500 * time.Millisecond, Healed: -1,
+		Clients: []scenario.Client{scenario.Plain()}, Seed: 1,
+	}
+	res, err := scenario.Run(context.Background(), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Clients[0].Summarize(sc, 0)
+	if s.OK() < 40 || s.OK() > 70 || s.Throttled < 70 {
+		t.Fatalf("%d of %d calls served, %d answered 429: want about 55 served (50/s and a burst of 5) and the rest throttled", s.OK(), s.Calls, s.Throttled)
+	}
+}

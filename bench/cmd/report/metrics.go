@@ -109,6 +109,11 @@ func goodputIn(phases ...string) metric {
 		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return s.Goodput() }}
 }
 
+func throttledIn(phases ...string) metric {
+	return metric{name: "requests answered 429 " + in(phases), phases: phases, better: -1, abs: 5, rel: 0.1, format: count,
+		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return float64(s.Throttled) }}
+}
+
 func intrusions() metric {
 	return metric{name: "requests sent while asked to stay away", better: -1, abs: 2, rel: 0.1, format: count,
 		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return float64(s.Intrusions) }}
@@ -156,6 +161,9 @@ func headline(sc *scenario.Scenario) []metric {
 			successIn("30% errors"), attemptsIn("30% errors"), latencyIn("p99", "30% errors"), unclosed()}
 	case "brownout":
 		return []metric{intrusions(), backendIn("brownout"), successIn("brownout"), successIn("after"), recovery(sc), unclosed()}
+	case "quota":
+		return []metric{goodputIn("quota"), successIn("quota"), throttledIn("quota"), backendIn("quota"),
+			latencyIn("p50", "quota"), latencyIn("p99", "quota"), successIn("after")}
 	case "overload":
 		load := backendIn("overload")
 		load.better = 0 // fewer requests is no merit under overload: goodput is

@@ -144,6 +144,8 @@ func notes(results []*scenario.Result) []string {
 			out = append(out, partialNotes(f)...)
 		case "brownout":
 			out = append(out, brownoutNotes(f)...)
+		case "quota":
+			out = append(out, quotaNotes(f)...)
 		case "overload":
 			out = append(out, overloadNotes(f)...)
 		case "slowtail":
@@ -355,4 +357,19 @@ func replicasNotes(f figures) []string {
 			bad+1, pct(after.Share(bad)), pct(rrAfter.Share(bad)), dur(float64(sc.Phases[phaseIndexes(sc, "recovered")[0]].Duration))))
 	}
 	return out
+}
+
+func quotaNotes(f figures) []string {
+	ours, ok1 := f.sum("resilient", "quota")
+	plain, ok2 := f.sum("plain http.Client", "quota")
+	rh, ok3 := f.sum("go-retryablehttp", "quota")
+	if !ok1 || !ok2 || !ok3 {
+		return nil
+	}
+	return []string{fmt.Sprintf("*Quota*: offered three times the quota, resilient's calls got %s/s through (the plain client %s/s, go-retryablehttp %s/s) "+
+		"with %d requests answered 429 (plain %d, go-retryablehttp %d): its pushback gate found a quota (the probe after a tenth of the "+
+		"Retry-After was served) and the host's adaptive rate followed it, while calls that could not get a turn before their deadline "+
+		"failed at once (p50 of all calls %s; go-retryablehttp %s).",
+		fmt.Sprintf("%.0f", ours.Goodput()), fmt.Sprintf("%.0f", plain.Goodput()), fmt.Sprintf("%.0f", rh.Goodput()),
+		ours.Throttled, plain.Throttled, rh.Throttled, dur(float64(ours.P50)), dur(float64(rh.P50)))}
 }
