@@ -3,6 +3,7 @@ package twirpx_test
 import (
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -45,6 +46,9 @@ func TestDefaultClassifier(t *testing.T) {
 		{"unavailable", twirpResponse(twirp.NewError(twirp.Unavailable, "x")), nil, F, true, 0},
 		{"unavailable retry_after", twirpResponse(twirp.NewError(twirp.Unavailable, "x").WithMeta("retry_after", "2")), nil, F, true, 2 * time.Second},
 		{"resource_exhausted", twirpResponse(twirp.NewError(twirp.ResourceExhausted, "x").WithMeta("retry_after", "250ms")), nil, I, true, 250 * time.Millisecond},
+		// Too long for a Duration: the longest wait, not none (the retry
+		// stage caps it at MaxRetryAfter).
+		{"retry_after too large", twirpResponse(twirp.NewError(twirp.ResourceExhausted, "x").WithMeta("retry_after", "99999999999")), nil, I, true, math.MaxInt64},
 		{"deadline_exceeded", twirpResponse(twirp.NewError(twirp.DeadlineExceeded, "x")), nil, F, true, 0},
 		{"internal", twirpResponse(twirp.InternalError("x")), nil, F, false, 0},
 		{"unknown", twirpResponse(twirp.NewError(twirp.Unknown, "x")), nil, F, false, 0},

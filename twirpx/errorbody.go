@@ -123,8 +123,13 @@ func parseRetryAfterMeta(s string) time.Duration {
 		return max(d, 0)
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || !(f > 0) || f > math.MaxInt64/float64(time.Second) {
+	if err != nil || !(f > 0) {
 		return 0
+	}
+	if f >= math.MaxInt64/float64(time.Second) {
+		// Too long for a Duration: the server asked for a very long wait,
+		// not for none; the retry stage caps it at MaxRetryAfter.
+		return math.MaxInt64
 	}
 	return time.Duration(f * float64(time.Second))
 }
