@@ -78,7 +78,9 @@ func Example_breakerOpens() {
 	rt, err := wrap(client, transport.Config{
 		DisableRetry: true,
 		Breaker: transport.BreakerConfig{FailFast: true, Group: breaker.GroupConfig{
-			Breaker: breaker.Config{MinThroughput: 5},
+			// A fixed break longer than the example: the default probes
+			// after about 300ms.
+			Breaker: breaker.Config{MinThroughput: 5, BreakDuration: time.Minute},
 		}},
 		Hooks: transport.Hooks{OnBreakerStateChange: func(c breaker.StateChange) {
 			fmt.Println("breaker:", c.From, "->", c.To)
