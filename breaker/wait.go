@@ -3,8 +3,9 @@ package breaker
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
+
+	"github.com/resilient-go/resilient/internal/ctxwait"
 )
 
 // Wait is [Breaker.Allow] for a caller that would rather wait than fail:
@@ -43,12 +44,12 @@ func (b *Breaker) Wait(ctx context.Context) (Permit, error) {
 	if w&fastBit != 0 {
 		return Permit{b: b, w: w}, nil
 	}
-	return b.wait(ctx, w)
+	return b.wait(ctx)
 }
 
 // wait is Wait's path for every state but closed and disabled without
 // slow-call tracking.
-func (b *Breaker) wait(ctx context.Context, w uint64) (Permit, error) {
+func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 	var (
 		start   time.Time
 		timer   *time.Timer
@@ -65,12 +66,12 @@ func (b *Breaker) wait(ctx context.Context, w uint64) (Permit, error) {
 	}()
 	for {
 		changed := *b.changed.Load() // before the state: a transition after it wakes us
-		w = b.word.Load()
+		w := b.word.Load()
 		s := stateOf(w)
 		if through && (s == Closed || s == Disabled) {
 			through = false
-			if d := b.slowStart(ctx); d > 0 {
-				if !b.sleep(ctx, &timer, d) {
+			if d := ctxwait.SlowStart(ctx, time.Duration(b.breakLen.Load()), maxSlowStart); d > 0 {
+				if !ctxwait.Sleep(ctx, &timer, d) {
 					return Permit{}, b.waitError(ctx, start)
 				}
 				continue
@@ -139,35 +140,6 @@ func (b *Breaker) expectedWait(ctx context.Context, w uint64, entering bool) (ti
 
 // maxSlowStart bounds the extra hold of a call released by a recovery.
 const maxSlowStart = time.Second
-
-// slowStart returns how much longer to hold a call that waited through a
-// recovery: U(0, min(latest break, 1s, half the time ctx has left)).
-func (b *Breaker) slowStart(ctx context.Context) time.Duration {
-	spread := min(time.Duration(b.breakLen.Load()), maxSlowStart)
-	if dl, ok := ctx.Deadline(); ok {
-		spread = min(spread, time.Until(dl)/2)
-	}
-	if spread <= 0 {
-		return 0
-	}
-	return rand.N(spread)
-}
-
-// sleep waits d or until ctx ends, reusing *t; it reports whether d
-// passed.
-func (b *Breaker) sleep(ctx context.Context, t **time.Timer, d time.Duration) bool {
-	if *t == nil {
-		*t = time.NewTimer(d)
-	} else {
-		(*t).Reset(d)
-	}
-	select {
-	case <-(*t).C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
 
 // waitError is the error of a wait that ctx ended: it matches ctx's error
 // (and cause) and ErrOpen.

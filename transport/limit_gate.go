@@ -3,11 +3,11 @@ package transport
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/resilient-go/resilient/internal/ctxwait"
 	"github.com/resilient-go/resilient/limiter"
 )
 
@@ -96,8 +96,8 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 			}
 			g.mu.Unlock()
 			if through {
-				if d := slowStartDelay(ctx, pause); d > 0 {
-					if !sleepCtx(ctx, &timer, d) {
+				if d := ctxwait.SlowStart(ctx, pause, gateMaxSlowStart); d > 0 {
+					if !ctxwait.Sleep(ctx, &timer, d) {
 						return false, g.waitError(ctx, host)
 					}
 				}
@@ -245,33 +245,4 @@ func (g *pushbackGate) wake() {
 // and limiter.ErrLimited.
 func (g *pushbackGate) waitError(ctx context.Context, host string) error {
 	return fmt.Errorf("%w: %s paused by server pushback: gave up waiting: %w", limiter.ErrLimited, host, context.Cause(ctx))
-}
-
-// slowStartDelay returns how much longer to hold a request let go by a
-// recovery: U(0, min(pause, 1s, half the time ctx has left)).
-func slowStartDelay(ctx context.Context, pause time.Duration) time.Duration {
-	spread := min(pause, gateMaxSlowStart)
-	if dl, ok := ctx.Deadline(); ok {
-		spread = min(spread, time.Until(dl)/2)
-	}
-	if spread <= 0 {
-		return 0
-	}
-	return rand.N(spread)
-}
-
-// sleepCtx waits d or until ctx ends, reusing *t; it reports whether d
-// passed.
-func sleepCtx(ctx context.Context, t **time.Timer, d time.Duration) bool {
-	if *t == nil {
-		*t = time.NewTimer(d)
-	} else {
-		(*t).Reset(d)
-	}
-	select {
-	case <-(*t).C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
