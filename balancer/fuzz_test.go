@@ -1,8 +1,8 @@
 package balancer_test
 
 import (
-	"encoding/binary"
 	"errors"
+	"github.com/resilient-go/resilient/internal/fuzzbytes"
 	"math"
 	"runtime"
 	"strconv"
@@ -13,92 +13,35 @@ import (
 	"github.com/resilient-go/resilient/discovery"
 )
 
-// fuzzBytes decodes values from a fuzzer's byte stream: a selector byte
-// per value, small selectors picking the values that break configs, larger
-// ones a raw value from the next bytes; an exhausted stream reads zeros.
-// (transport's fuzz test has the same decoder, for its own config.)
-type fuzzBytes struct{ b []byte }
-
-func (f *fuzzBytes) byte() byte {
-	if len(f.b) == 0 {
-		return 0
-	}
-	c := f.b[0]
-	f.b = f.b[1:]
-	return c
-}
-
-func (f *fuzzBytes) u64() uint64 {
-	var buf [8]byte
-	n := copy(buf[:], f.b)
-	f.b = f.b[n:]
-	return binary.LittleEndian.Uint64(buf[:])
-}
-
-func (f *fuzzBytes) bool() bool { return f.byte()&1 == 1 }
-
+// The interesting values of this package's fields, for the fuzz
+// decoder (internal/fuzzbytes).
 var fuzzInts = []int{0, 1, -1, 2, 3, 5, 20, 50, 100, 101, discovery.MaxWeight, discovery.MaxWeight + 1, discovery.MaxWeight - 1, 1 << 30, math.MaxInt32, math.MaxInt, math.MinInt, math.MaxInt / 3}
-
-func (f *fuzzBytes) int() int {
-	switch s := int(f.byte()); {
-	case s < 2*len(fuzzInts):
-		return fuzzInts[s/2]
-	case s < 224:
-		return s - 2*len(fuzzInts)
-	default:
-		return int(f.u64())
-	}
-}
-
 var fuzzDurations = []time.Duration{0, 1, -1, time.Millisecond, time.Second, 10 * time.Second, time.Minute, time.Hour, math.MaxInt64, math.MinInt64, math.MaxInt64 / 2, math.MaxInt64/2 + 1}
-
-func (f *fuzzBytes) duration() time.Duration {
-	switch s := int(f.byte()); {
-	case s < 2*len(fuzzDurations):
-		return fuzzDurations[s/2]
-	case s < 224:
-		return time.Duration(s) * time.Millisecond
-	default:
-		return time.Duration(f.u64())
-	}
-}
-
 var fuzzFloats = []float64{0, 1, -1, 0.5, 0.1, 0.999, 2, 1e-300, 1e300, math.MaxFloat64, math.SmallestNonzeroFloat64, math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1)}
 
-func (f *fuzzBytes) float() float64 {
-	switch s := int(f.byte()); {
-	case s < 2*len(fuzzFloats):
-		return fuzzFloats[s/2]
-	case s < 224:
-		return float64(s) / 100
-	default:
-		return math.Float64frombits(f.u64())
-	}
-}
-
-func fuzzBalancerConfig(f *fuzzBytes) balancer.Config {
+func fuzzBalancerConfig(f *fuzzbytes.Decoder) balancer.Config {
 	return balancer.Config{
-		Policy: balancer.Policy(f.byte() % 5), Decay: f.duration(), PanicThreshold: f.float(), DisablePanic: f.bool(),
+		Policy: balancer.Policy(f.Byte() % 5), Decay: f.Duration(), PanicThreshold: f.Float(), DisablePanic: f.Bool(),
 		Outlier: balancer.OutlierConfig{
-			Disable: f.bool(), ConsecutiveFailures: f.int(), FailureRatio: f.float(), MinRequests: f.int(),
-			Interval: f.duration(), BaseEjection: f.duration(), MaxEjection: f.duration(), MaxEjectionPercent: f.int(),
+			Disable: f.Bool(), ConsecutiveFailures: f.Int(), FailureRatio: f.Float(), MinRequests: f.Int(),
+			Interval: f.Duration(), BaseEjection: f.Duration(), MaxEjection: f.Duration(), MaxEjectionPercent: f.Int(),
 		},
 	}
 }
 
 // fuzzSet decodes up to 8 endpoints: distinct addresses but for a
 // duplicate or a bad one now and then, weights from the specials.
-func fuzzSet(f *fuzzBytes) []discovery.Endpoint {
-	eps := make([]discovery.Endpoint, f.byte()%9)
+func fuzzSet(f *fuzzbytes.Decoder) []discovery.Endpoint {
+	eps := make([]discovery.Endpoint, f.Byte()%9)
 	for i := range eps {
 		addr := "e" + strconv.Itoa(i) + ":1"
-		switch f.byte() {
+		switch f.Byte() {
 		case 1:
 			addr = "e0:1"
 		case 2:
 			addr = "no-port"
 		}
-		eps[i] = discovery.Endpoint{Addr: addr, Weight: f.int()}
+		eps[i] = discovery.Endpoint{Addr: addr, Weight: f.Int()}
 	}
 	return eps
 }
@@ -159,7 +102,7 @@ func FuzzConfig(f *testing.F) {
 // checkBalancer is FuzzConfig's body (see there).
 func checkBalancer(t *testing.T, data []byte) {
 	{
-		in := &fuzzBytes{data}
+		in := fuzzbytes.New(data, fuzzInts, fuzzDurations, fuzzFloats)
 		cfg := fuzzBalancerConfig(in)
 		var (
 			b   *balancer.Balancer
@@ -178,8 +121,8 @@ func checkBalancer(t *testing.T, data []byte) {
 		base := time.Now()
 		var picks []balancer.Pick
 		for range 64 {
-			now := base.Add(in.duration())
-			switch in.byte() % 6 {
+			now := base.Add(in.Duration())
+			switch in.Byte() % 6 {
 			case 0:
 				set := fuzzSet(in)
 				within(t, "Update", func() { err = b.Update(set) })
@@ -188,11 +131,11 @@ func checkBalancer(t *testing.T, data []byte) {
 				}
 			case 1:
 				if len(picks) > 0 {
-					picks[0].Done(now, balancer.Outcome(in.byte()%4))
+					picks[0].Done(now, balancer.Outcome(in.Byte()%4))
 					picks = picks[1:]
 				}
 			case 2:
-				b.SetHealthy("e"+strconv.Itoa(int(in.byte()%9))+":1", in.bool())
+				b.SetHealthy("e"+strconv.Itoa(int(in.Byte()%9))+":1", in.Bool())
 			case 3:
 				_ = b.EndpointsAt(now)
 			default:

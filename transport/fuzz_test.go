@@ -1,8 +1,8 @@
 package transport_test
 
 import (
-	"encoding/binary"
 	"errors"
+	"github.com/resilient-go/resilient/internal/fuzzbytes"
 	"math"
 	"net/http/httptest"
 	"runtime"
@@ -21,165 +21,98 @@ import (
 	"github.com/resilient-go/resilient/transport"
 )
 
-// fuzzBytes decodes values from a fuzzer's byte stream. Each value starts
-// with a selector byte: small selectors pick the values that break
-// configurations (zero, ±1, the bounds each field documents and one past
-// them, MaxInt, NaN, ±Inf), larger ones take the next bytes as a raw
-// value. An exhausted stream reads as zeros, so a short input is the zero
-// (default) config with a few fields set.
-type fuzzBytes struct{ b []byte }
-
-func (f *fuzzBytes) byte() byte {
-	if len(f.b) == 0 {
-		return 0
-	}
-	c := f.b[0]
-	f.b = f.b[1:]
-	return c
-}
-
-func (f *fuzzBytes) u64() uint64 {
-	var buf [8]byte
-	n := copy(buf[:], f.b)
-	f.b = f.b[n:]
-	return binary.LittleEndian.Uint64(buf[:])
-}
-
-// bool turns an optional stage or knob on: an odd byte.
-func (f *fuzzBytes) bool() bool { return f.byte()&1 == 1 }
-
-// off reads a Disable… field: true only for 255, so that a seed of odd
-// bytes turns every stage on.
-func (f *fuzzBytes) off() bool { return f.byte() == 255 }
-
+// The interesting values of this package's fields, for the fuzz
+// decoder (internal/fuzzbytes).
 var fuzzInts = []int{0, 1, -1, 2, 3, 5, 10, 11, 20, 64, 100, 101, 1000, 1001, 1 << 20, 1<<20 + 1, 1 << 30, 1<<30 + 1, math.MaxInt32, math.MaxInt, math.MinInt}
-
-func (f *fuzzBytes) int() int {
-	s := int(f.byte())
-	switch {
-	case s < 2*len(fuzzInts):
-		return fuzzInts[s/2]
-	case s < 224:
-		return s - 2*len(fuzzInts) // small counts
-	default:
-		return int(f.u64())
-	}
-}
-
 var fuzzDurations = []time.Duration{0, 1, -1, time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond, time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, time.Minute, time.Hour, math.MaxInt64, math.MinInt64, math.MaxInt64 / 2, math.MaxInt64/2 + 1}
-
-func (f *fuzzBytes) duration() time.Duration {
-	s := int(f.byte())
-	switch {
-	case s < 2*len(fuzzDurations):
-		return fuzzDurations[s/2]
-	case s < 224:
-		return time.Duration(s) * time.Millisecond
-	default:
-		return time.Duration(f.u64())
-	}
-}
-
 var fuzzFloats = []float64{0, 1, -1, 0.5, 0.1, 0.95, 0.999, 2, 1.1, 1e-300, 100, 1e300, math.MaxFloat64, math.SmallestNonzeroFloat64, math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1)}
-
-func (f *fuzzBytes) float() float64 {
-	s := int(f.byte())
-	switch {
-	case s < 2*len(fuzzFloats):
-		return fuzzFloats[s/2]
-	case s < 224:
-		return float64(s) / 100
-	default:
-		return math.Float64frombits(f.u64())
-	}
-}
 
 // fuzzConfig decodes a transport.Config: every numeric field of every
 // stage and core that New validates, and whether each optional stage is
 // on. Funcs, hooks and shared instances stay nil, but for a Backoff and a
 // Budget built from decoded configs (skipped when their own constructor
 // refuses: those are not New's errors) and a static Resolver.
-func fuzzConfig(f *fuzzBytes) (transport.Config, bool) {
+func fuzzConfig(f *fuzzbytes.Decoder) (transport.Config, bool) {
 	var c transport.Config
 	c.Base = okStub
-	if f.bool() {
+	if f.Bool() {
 		c.Base = nil // New builds a pool
 		c.Pool = pool.Config{
-			MaxIdleConnsPerHost: f.int(), MaxConnsPerHost: f.int(), MaxIdleConns: f.int(),
-			IdleConnTimeout: f.duration(), DialTimeout: f.duration(), KeepAlive: f.duration(),
-			TLSHandshakeTimeout: f.duration(), ResponseHeaderTimeout: f.duration(), ExpectContinueTimeout: f.duration(),
-			DisableHTTP2: f.bool(), DisableStats: f.bool(), MaxTrackedHosts: f.int(),
+			MaxIdleConnsPerHost: f.Int(), MaxConnsPerHost: f.Int(), MaxIdleConns: f.Int(),
+			IdleConnTimeout: f.Duration(), DialTimeout: f.Duration(), KeepAlive: f.Duration(),
+			TLSHandshakeTimeout: f.Duration(), ResponseHeaderTimeout: f.Duration(), ExpectContinueTimeout: f.Duration(),
+			DisableHTTP2: f.Bool(), DisableStats: f.Bool(), MaxTrackedHosts: f.Int(),
 		}
 	}
-	c.TotalTimeout, c.DisableTotalTimeout = f.duration(), f.off()
-	c.AttemptTimeout, c.DisableAttemptTimeout = f.duration(), f.off()
-	c.DisableRetry = f.off()
-	c.Retry = transport.RetryConfig{MaxAttempts: f.int(), MaxRetryAfter: f.duration()}
-	if f.bool() {
-		b, err := backoff.New(backoff.Config{Base: f.duration(), Max: f.duration(), Multiplier: f.float(), Jitter: backoff.Jitter(f.byte()), Spread: f.float()})
+	c.TotalTimeout, c.DisableTotalTimeout = f.Duration(), f.Off()
+	c.AttemptTimeout, c.DisableAttemptTimeout = f.Duration(), f.Off()
+	c.DisableRetry = f.Off()
+	c.Retry = transport.RetryConfig{MaxAttempts: f.Int(), MaxRetryAfter: f.Duration()}
+	if f.Bool() {
+		b, err := backoff.New(backoff.Config{Base: f.Duration(), Max: f.Duration(), Multiplier: f.Float(), Jitter: backoff.Jitter(f.Byte()), Spread: f.Float()})
 		if err != nil {
 			return c, false
 		}
 		c.Retry.Backoff = b
 	}
-	if f.bool() {
-		c.Retry.Backoff = backoff.Constant(f.duration())
+	if f.Bool() {
+		c.Retry.Backoff = backoff.Constant(f.Duration())
 	}
-	if f.bool() {
-		b, err := backoff.NewBudget(backoff.BudgetConfig{Ratio: f.float(), MaxTokens: f.float(), MinPerSecond: f.float(), NoFloor: f.bool()})
+	if f.Bool() {
+		b, err := backoff.NewBudget(backoff.BudgetConfig{Ratio: f.Float(), MaxTokens: f.Float(), MinPerSecond: f.Float(), NoFloor: f.Bool()})
 		if err != nil {
 			return c, false
 		}
 		c.Retry.Budget = b
 	}
-	if f.bool() {
-		c.Hedge = &transport.HedgeConfig{Delay: f.duration(), Percentile: f.float(), MinDelay: f.duration(), MaxHedges: f.int()}
+	if f.Bool() {
+		c.Hedge = &transport.HedgeConfig{Delay: f.Duration(), Percentile: f.Float(), MinDelay: f.Duration(), MaxHedges: f.Int()}
 	}
-	if f.bool() {
-		c.Coalesce = &transport.CoalesceConfig{MaxBody: int64(f.int())}
+	if f.Bool() {
+		c.Coalesce = &transport.CoalesceConfig{MaxBody: int64(f.Int())}
 	}
-	if f.bool() {
+	if f.Bool() {
 		o := balancer.OutlierConfig{
-			Disable: f.bool(), ConsecutiveFailures: f.int(), FailureRatio: f.float(), MinRequests: f.int(),
-			Interval: f.duration(), BaseEjection: f.duration(), MaxEjection: f.duration(), MaxEjectionPercent: f.int(),
+			Disable: f.Bool(), ConsecutiveFailures: f.Int(), FailureRatio: f.Float(), MinRequests: f.Int(),
+			Interval: f.Duration(), BaseEjection: f.Duration(), MaxEjection: f.Duration(), MaxEjectionPercent: f.Int(),
 		}
-		r, err := discovery.NewStatic(discovery.Endpoint{Addr: "a.test:80", Weight: f.int()}, discovery.Endpoint{Addr: "b.test:80", Weight: f.int()})
+		r, err := discovery.NewStatic(discovery.Endpoint{Addr: "a.test:80", Weight: f.Int()}, discovery.Endpoint{Addr: "b.test:80", Weight: f.Int()})
 		if err != nil {
 			return c, false
 		}
 		c.Balance = &transport.BalanceConfig{
 			Resolver:  r,
-			Balancing: balancer.Config{Policy: balancer.Policy(f.byte()), Decay: f.duration(), Outlier: o, PanicThreshold: f.float(), DisablePanic: f.bool()},
+			Balancing: balancer.Config{Policy: balancer.Policy(f.Byte()), Decay: f.Duration(), Outlier: o, PanicThreshold: f.Float(), DisablePanic: f.Bool()},
 		}
 	}
-	c.DisableBreaker = f.off()
-	w := breaker.Window{Kind: breaker.WindowKind(f.byte() % 3), Period: f.duration(), Buckets: f.int(), Size: f.int()}
-	c.Breaker = transport.BreakerConfig{FailFast: f.bool(), ObserveBody: f.bool(), Group: breaker.GroupConfig{
-		MaxKeys: f.int(), IdleAfter: f.duration(),
+	c.DisableBreaker = f.Off()
+	w := breaker.Window{Kind: breaker.WindowKind(f.Byte() % 3), Period: f.Duration(), Buckets: f.Int(), Size: f.Int()}
+	c.Breaker = transport.BreakerConfig{FailFast: f.Bool(), ObserveBody: f.Bool(), Group: breaker.GroupConfig{
+		MaxKeys: f.Int(), IdleAfter: f.Duration(),
 		Breaker: breaker.Config{
-			FailureRatio: f.float(), MinThroughput: f.int(), SlowCallDuration: f.duration(), SlowCallRatio: f.float(),
-			ConsecutiveFailures: f.int(), Window: w, BreakDuration: f.duration(), HalfOpenProbes: f.int(), HalfOpenSuccesses: f.int(),
+			FailureRatio: f.Float(), MinThroughput: f.Int(), SlowCallDuration: f.Duration(), SlowCallRatio: f.Float(),
+			ConsecutiveFailures: f.Int(), Window: w, BreakDuration: f.Duration(), HalfOpenProbes: f.Int(), HalfOpenSuccesses: f.Int(),
 		},
 	}}
-	c.DisableLimit = f.off()
-	c.Limit = transport.LimitConfig{FailFast: f.bool(), DisablePushback: f.off(), MaxPause: f.duration(), MaxHosts: f.int()}
-	if f.bool() {
+	c.DisableLimit = f.Off()
+	c.Limit = transport.LimitConfig{FailFast: f.Bool(), DisablePushback: f.Off(), MaxPause: f.Duration(), MaxHosts: f.Int()}
+	if f.Bool() {
 		c.Limit.Concurrency = &limiter.ConcurrencyConfig{
-			Algorithm: limiter.Algorithm(f.byte() % 4), Limit: f.int(), MinLimit: f.int(), MaxLimit: f.int(), BackoffRatio: f.float(),
-			Gradient: limiter.GradientConfig{Interval: f.duration(), Percentile: f.float(), Buffer: f.float(), MinRTTInterval: f.duration(), MinRTTSamples: f.int(), MinRTTLimit: f.int()},
-			AIMD:     limiter.AIMDConfig{Timeout: f.duration()},
+			Algorithm: limiter.Algorithm(f.Byte() % 4), Limit: f.Int(), MinLimit: f.Int(), MaxLimit: f.Int(), BackoffRatio: f.Float(),
+			Gradient: limiter.GradientConfig{Interval: f.Duration(), Percentile: f.Float(), Buffer: f.Float(), MinRTTInterval: f.Duration(), MinRTTSamples: f.Int(), MinRTTLimit: f.Int()},
+			AIMD:     limiter.AIMDConfig{Timeout: f.Duration()},
 		}
-		if f.bool() {
-			c.Limit.Queue = &queue.Config{Limit: f.int(), MaxDepth: f.int(), NoQueue: f.bool(), MaxWait: f.duration(), Target: f.duration(), Interval: f.duration(), Policy: queue.Policy(f.byte() % 3)}
+		if f.Bool() {
+			c.Limit.Queue = &queue.Config{Limit: f.Int(), MaxDepth: f.Int(), NoQueue: f.Bool(), MaxWait: f.Duration(), Target: f.Duration(), Interval: f.Duration(), Policy: queue.Policy(f.Byte() % 3)}
 		}
 	}
-	if f.bool() {
-		c.Limit.Throttle = &limiter.ThrottleConfig{K: f.float(), Window: f.duration(), Buckets: f.int()}
+	if f.Bool() {
+		c.Limit.Throttle = &limiter.ThrottleConfig{K: f.Float(), Window: f.Duration(), Buckets: f.Int()}
 	}
-	if f.bool() {
+	if f.Bool() {
 		c.Limit.AdaptiveRate = &limiter.AdaptiveRateConfig{
-			MaxRate: rate.Limit(f.float()), MinRate: rate.Limit(f.float()), Burst: f.int(), Beta: f.float(), Scale: f.float(),
-			Window: f.duration(), Smooth: f.float(), Hold: f.duration(),
+			MaxRate: rate.Limit(f.Float()), MinRate: rate.Limit(f.Float()), Burst: f.Int(), Beta: f.Float(), Scale: f.Float(),
+			Window: f.Duration(), Smooth: f.Float(), Hold: f.Duration(),
 		}
 	}
 	return c, true
@@ -254,7 +187,7 @@ func TestNewSpecialValues(t *testing.T) {
 // refusal matches ErrInvalidConfig. A config it accepts serves a call
 // (over a stub, without the network).
 func checkNew(t *testing.T, data []byte) {
-	cfg, ok := fuzzConfig(&fuzzBytes{data})
+	cfg, ok := fuzzConfig(fuzzbytes.New(data, fuzzInts, fuzzDurations, fuzzFloats))
 	if !ok {
 		return
 	}
@@ -350,9 +283,9 @@ func fieldSeeds() [][]byte {
 	for _, base := range []byte{0, 1} { // Base: a stub, or a pool of ours
 		ones := repeat(1, 400)
 		ones[0] = base
-		f := &fuzzBytes{ones}
+		f := fuzzbytes.New(ones, fuzzInts, fuzzDurations, fuzzFloats)
 		fuzzConfig(f)
-		n := len(ones) - len(f.b) // the bytes a config reads
+		n := len(ones) - f.Left() // the bytes a config reads
 		for i := 1; i < n; i++ {
 			for _, v := range specials {
 				s := append([]byte(nil), ones[:n]...)

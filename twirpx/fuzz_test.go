@@ -1,8 +1,8 @@
 package twirpx_test
 
 import (
-	"encoding/binary"
 	"errors"
+	"github.com/resilient-go/resilient/internal/fuzzbytes"
 	"io"
 	"math"
 	"net/http"
@@ -16,88 +16,30 @@ import (
 	"github.com/resilient-go/resilient/twirpx"
 )
 
-// fuzzBytes decodes values from a fuzzer's byte stream: a selector byte
-// per value, small selectors picking the values that break configs, larger
-// ones a raw value from the next bytes; an exhausted stream reads zeros.
-// (transport's fuzz test has the same decoder, for its own config.)
-type fuzzBytes struct{ b []byte }
-
-func (f *fuzzBytes) byte() byte {
-	if len(f.b) == 0 {
-		return 0
-	}
-	c := f.b[0]
-	f.b = f.b[1:]
-	return c
-}
-
-func (f *fuzzBytes) u64() uint64 {
-	var buf [8]byte
-	n := copy(buf[:], f.b)
-	f.b = f.b[n:]
-	return binary.LittleEndian.Uint64(buf[:])
-}
-
-func (f *fuzzBytes) bool() bool { return f.byte()&1 == 1 }
-
+// The interesting values of this package's fields, for the fuzz
+// decoder (internal/fuzzbytes).
 var fuzzInts = []int{0, 1, -1, 2, 3, 100, 101, math.MaxInt32, math.MaxInt, math.MinInt}
-
-func (f *fuzzBytes) int() int {
-	switch s := int(f.byte()); {
-	case s < 2*len(fuzzInts):
-		return fuzzInts[s/2]
-	case s < 224:
-		return s - 2*len(fuzzInts)
-	default:
-		return int(f.u64())
-	}
-}
-
 var fuzzDurations = []time.Duration{0, 1, -1, time.Millisecond, time.Second, 5 * time.Second, 15 * time.Second, time.Minute, math.MaxInt64, math.MinInt64, math.MaxInt64/2 + 1}
-
-func (f *fuzzBytes) duration() time.Duration {
-	switch s := int(f.byte()); {
-	case s < 2*len(fuzzDurations):
-		return fuzzDurations[s/2]
-	case s < 224:
-		return time.Duration(s) * time.Millisecond
-	default:
-		return time.Duration(f.u64())
-	}
-}
-
 var fuzzStrings = []string{"", "*", "S/*", "S/M", "Haberdasher/MakeHat", "a/b/c", "*/M", "S/M*", "S/", "/M", "X-Timeout", "Bad Header", "a:b", "ü", "\x00"}
 
-// string picks a vocabulary word, or takes up to 16 raw bytes.
-func (f *fuzzBytes) string() string {
-	s := int(f.byte())
-	if s < 2*len(fuzzStrings) {
-		return fuzzStrings[s/2]
-	}
-	n := min(s%17, len(f.b))
-	out := string(f.b[:n])
-	f.b = f.b[n:]
-	return out
-}
-
-func fuzzTwirpConfig(f *fuzzBytes, base http.RoundTripper) twirpx.Config {
+func fuzzTwirpConfig(f *fuzzbytes.Decoder, base http.RoundTripper) twirpx.Config {
 	c := twirpx.Config{
 		Transport: transport.Config{
 			Base:         base,
-			TotalTimeout: f.duration(), DisableTotalTimeout: f.bool(),
-			AttemptTimeout: f.duration(), DisableAttemptTimeout: f.bool(),
-			Retry: transport.RetryConfig{MaxAttempts: f.int(), MaxRetryAfter: f.duration()}, DisableRetry: f.bool(),
+			TotalTimeout: f.Duration(), DisableTotalTimeout: f.Bool(),
+			AttemptTimeout: f.Duration(), DisableAttemptTimeout: f.Bool(),
+			Retry: transport.RetryConfig{MaxAttempts: f.Int(), MaxRetryAfter: f.Duration()}, DisableRetry: f.Bool(),
 		},
-		LimitPerMethod: f.bool(), TimeoutHeader: f.string(), DisableTimeoutHeader: f.bool(),
+		LimitPerMethod: f.Bool(), TimeoutHeader: f.String(fuzzStrings), DisableTimeoutHeader: f.Bool(),
 	}
-	if f.bool() {
+	if f.Bool() {
 		c.Transport.Base = nil // twirpx builds the pool
-		c.Transport.Pool = pool.Config{MaxIdleConnsPerHost: f.int(), MaxIdleConns: f.int(), IdleConnTimeout: f.duration(), DialTimeout: f.duration()}
+		c.Transport.Pool = pool.Config{MaxIdleConnsPerHost: f.Int(), MaxIdleConns: f.Int(), IdleConnTimeout: f.Duration(), DialTimeout: f.Duration()}
 	}
-	if n := f.byte() % 5; n > 0 {
+	if n := f.Byte() % 5; n > 0 {
 		c.Methods = make(map[string]twirpx.MethodPolicy, n)
 		for range n {
-			c.Methods[f.string()] = twirpx.MethodPolicy{Idempotent: f.bool(), Timeout: f.duration()}
+			c.Methods[f.String(fuzzStrings)] = twirpx.MethodPolicy{Idempotent: f.Bool(), Timeout: f.Duration()}
 		}
 	}
 	return c
@@ -152,7 +94,7 @@ func FuzzConfig(f *testing.F) {
 		f.Add(append(repeat(0, 11), repeat(byte(2*k), 60)...))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in := &fuzzBytes{data}
+		in := fuzzbytes.New(data, fuzzInts, fuzzDurations, nil)
 		stub := transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 			if req.Body != nil {
 				_, _ = io.Copy(io.Discard, req.Body)
@@ -180,7 +122,7 @@ func FuzzConfig(f *testing.F) {
 			c.CloseIdleConnections()
 		}
 
-		dc := twirpx.DeadlineConfig{Header: in.string(), Max: in.duration()}
+		dc := twirpx.DeadlineConfig{Header: in.String(fuzzStrings), Max: in.Duration()}
 		var h http.Handler
 		withinLimits(t, "DeadlineHandler", func() { h, err = twirpx.DeadlineHandler(http.NotFoundHandler(), dc) })
 		if err != nil && (h != nil || !errors.Is(err, twirpx.ErrInvalidConfig)) {
