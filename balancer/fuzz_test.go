@@ -4,7 +4,6 @@ import (
 	"errors"
 	"github.com/resilient-go/resilient/internal/fuzzbytes"
 	"math"
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -46,48 +45,10 @@ func fuzzSet(f *fuzzbytes.Decoder) []discovery.Endpoint {
 	return eps
 }
 
-const (
-	fuzzMaxTime  = 10 * time.Millisecond
-	fuzzMaxAlloc = 4 << 20
-)
-
-// within runs fn, the best of three when over a limit (a GC or a
-// descheduling must not fail the test), and fails t when it takes longer
-// than fuzzMaxTime or allocates more than fuzzMaxAlloc.
-func within(t *testing.T, what string, fn func()) {
-	t.Helper()
-	var best time.Duration
-	var bestAlloc uint64
-	for try := range 3 {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		start := time.Now()
-		fn()
-		d := time.Since(start)
-		runtime.ReadMemStats(&after)
-		a := after.TotalAlloc - before.TotalAlloc
-		if try == 0 || d < best {
-			best = d
-		}
-		if try == 0 || a < bestAlloc {
-			bestAlloc = a
-		}
-		if best <= fuzzMaxTime && bestAlloc <= fuzzMaxAlloc {
-			return
-		}
-	}
-	if best > fuzzMaxTime {
-		t.Errorf("%s took %v (limit %v)", what, best, fuzzMaxTime)
-	}
-	if bestAlloc > fuzzMaxAlloc {
-		t.Errorf("%s allocated %d bytes (limit %d)", what, bestAlloc, fuzzMaxAlloc)
-	}
-}
-
 // FuzzConfig builds a Balancer from a decoded config, gives it decoded
 // endpoint sets and drives picks, outcomes, health verdicts and set
 // changes at decoded times: nothing panics; New and Update answer within
-// fuzzMaxTime and fuzzMaxAlloc; New refuses with ErrInvalidConfig (NaN
+// fuzzbytes.MaxTime and fuzzbytes.MaxAlloc; New refuses with ErrInvalidConfig (NaN
 // included), Update with discovery's errors, and a pick fails only with
 // ErrNoEndpoints or ErrNoAvailable.
 func FuzzConfig(f *testing.F) {
@@ -108,7 +69,7 @@ func checkBalancer(t *testing.T, data []byte) {
 			b   *balancer.Balancer
 			err error
 		)
-		within(t, "New", func() { b, err = balancer.New(cfg) })
+		fuzzbytes.Within(t, "New", func() { b, err = balancer.New(cfg) })
 		if err != nil {
 			if b != nil || !errors.Is(err, balancer.ErrInvalidConfig) {
 				t.Fatalf("New = %v, %v; want nil and ErrInvalidConfig", b, err)
@@ -125,7 +86,7 @@ func checkBalancer(t *testing.T, data []byte) {
 			switch in.Byte() % 6 {
 			case 0:
 				set := fuzzSet(in)
-				within(t, "Update", func() { err = b.Update(set) })
+				fuzzbytes.Within(t, "Update", func() { err = b.Update(set) })
 				if err != nil && !errors.Is(err, discovery.ErrInvalidEndpoints) && !errors.Is(err, discovery.ErrNoEndpoints) {
 					t.Fatalf("Update = %v, want discovery's errors", err)
 				}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -45,46 +44,9 @@ func fuzzTwirpConfig(f *fuzzbytes.Decoder, base http.RoundTripper) twirpx.Config
 	return c
 }
 
-const (
-	fuzzMaxTime  = 10 * time.Millisecond
-	fuzzMaxAlloc = 4 << 20
-)
-
-// withinLimits runs fn, the best of three when over a limit (a GC or a
-// descheduling must not fail the test), and fails t when it takes longer
-// than fuzzMaxTime or allocates more than fuzzMaxAlloc.
-func withinLimits(t *testing.T, what string, fn func()) {
-	t.Helper()
-	var best time.Duration
-	var bestAlloc uint64
-	for try := range 3 {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		start := time.Now()
-		fn()
-		d := time.Since(start)
-		runtime.ReadMemStats(&after)
-		if a := after.TotalAlloc - before.TotalAlloc; try == 0 || a < bestAlloc {
-			bestAlloc = a
-		}
-		if try == 0 || d < best {
-			best = d
-		}
-		if best <= fuzzMaxTime && bestAlloc <= fuzzMaxAlloc {
-			return
-		}
-	}
-	if best > fuzzMaxTime {
-		t.Errorf("%s took %v (limit %v)", what, best, fuzzMaxTime)
-	}
-	if bestAlloc > fuzzMaxAlloc {
-		t.Errorf("%s allocated %d bytes (limit %d)", what, bestAlloc, fuzzMaxAlloc)
-	}
-}
-
 // FuzzConfig builds a Client and a DeadlineHandler from configs decoded
-// from random bytes: nothing panics, each answers within fuzzMaxTime and
-// fuzzMaxAlloc, and every refusal matches twirpx.ErrInvalidConfig or, for
+// from random bytes: nothing panics, each answers within fuzzbytes.MaxTime and
+// fuzzbytes.MaxAlloc, and every refusal matches twirpx.ErrInvalidConfig or, for
 // the stack's own fields, transport.ErrInvalidConfig. A Client it accepts
 // serves a call over a stub.
 func FuzzConfig(f *testing.F) {
@@ -107,7 +69,7 @@ func FuzzConfig(f *testing.F) {
 			c   *twirpx.Client
 			err error
 		)
-		withinLimits(t, "New", func() { c, err = twirpx.New(cfg) })
+		fuzzbytes.Within(t, "New", func() { c, err = twirpx.New(cfg) })
 		switch {
 		case err != nil:
 			if c != nil || !(errors.Is(err, twirpx.ErrInvalidConfig) || errors.Is(err, transport.ErrInvalidConfig)) {
@@ -124,7 +86,7 @@ func FuzzConfig(f *testing.F) {
 
 		dc := twirpx.DeadlineConfig{Header: in.String(fuzzStrings), Max: in.Duration()}
 		var h http.Handler
-		withinLimits(t, "DeadlineHandler", func() { h, err = twirpx.DeadlineHandler(http.NotFoundHandler(), dc) })
+		fuzzbytes.Within(t, "DeadlineHandler", func() { h, err = twirpx.DeadlineHandler(http.NotFoundHandler(), dc) })
 		if err != nil && (h != nil || !errors.Is(err, twirpx.ErrInvalidConfig)) {
 			t.Fatalf("DeadlineHandler = %v, %v; want nil and ErrInvalidConfig", h, err)
 		}
