@@ -97,8 +97,12 @@ type AdaptiveRate struct {
 	// servedCount and servedMeasured are count and measured for the
 	// reports that were not throttled.
 	servedCount, servedMeasured float64
-	measures                    bool    // whether a window has closed (measured is valid)
-	queued                      float64 // the rate of the bucket when waiters last queued
+	// recent holds the send rates of the last windows, recentAt the next
+	// slot: for the first cut (KeepServed).
+	recent   [16]float64
+	recentAt int
+	measures bool    // whether a window has closed (measured is valid)
+	queued   float64 // the rate of the bucket when waiters last queued
 }
 
 // NewAdaptiveRate returns an [AdaptiveRate] for c. A bad field gives an
@@ -211,7 +215,18 @@ func (a *AdaptiveRate) Throttled() {
 	if !a.lastCut.IsZero() && now.Sub(a.lastCut) < a.cfg.Hold {
 		return // an answer to a call sent before the cut took effect
 	}
-	w := min(a.sendRate(now), a.fill)
+	send := a.sendRate(now)
+	if a.cfg.KeepServed && a.lastCut.IsZero() {
+		// The first cut, from no limit: the smoothed rate may be full of
+		// a quiet spell in which other stages held the calls back (an
+		// open breaker through an outage), and cutting from it would
+		// leave the rate far below what the callers send and the server
+		// may serve. Cut from the busiest recent window instead; a quota
+		// below that draws the next throttle, and the next cut, from the
+		// rate this one set.
+		send = max(send, a.busiestRecent())
+	}
+	w := min(send, a.fill)
 	w = max(w, float64(a.cfg.MinRate))
 	cut := a.cfg.Beta * w
 	if a.cfg.KeepServed {
@@ -281,6 +296,8 @@ func (a *AdaptiveRate) measure(now time.Time, served bool) {
 	if i > a.window {
 		span := float64(i-a.window) * a.cfg.Window.Seconds()
 		r, sr := a.count/span, a.servedCount/span
+		a.recent[a.recentAt%len(a.recent)] = r
+		a.recentAt++
 		if a.measures {
 			r = a.cfg.Smooth*r + (1-a.cfg.Smooth)*a.measured
 			sr = a.cfg.Smooth*sr + (1-a.cfg.Smooth)*a.servedMeasured
@@ -292,6 +309,16 @@ func (a *AdaptiveRate) measure(now time.Time, served bool) {
 	if served {
 		a.servedCount++
 	}
+}
+
+// busiestRecent returns the highest send rate of the last windows (about
+// 8 s of them, with the default Window). Requires a.mu held.
+func (a *AdaptiveRate) busiestRecent() float64 {
+	var m float64
+	for _, r := range a.recent {
+		m = max(m, r)
+	}
+	return m
 }
 
 // servedRate returns the measured rate of reports that were not
