@@ -352,7 +352,10 @@ func (a *AdaptiveRate) set(now time.Time, r float64) {
 	if r == a.fill {
 		return
 	}
-	if r >= a.queued*renewGrowth && a.waiting.Load() > 0 {
+	// With KeepServed (transport's gate), a rise keeps the waiters'
+	// turns: a queue that reaches the deadlines, queued again in no
+	// particular order, would fail many that had an early turn, late.
+	if !a.cfg.KeepServed && r >= a.queued*renewGrowth && a.waiting.Load() > 0 {
 		a.renew(now, r)
 		return
 	}

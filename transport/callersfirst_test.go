@@ -407,30 +407,38 @@ func TestCallersFirstQuotaClosedLoop(t *testing.T) {
 // deadlines: the quota is used, and the calls that cannot be admitted in
 // time fail at once, not at their deadline.
 func TestCallersFirstQuotaOpenLoop(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		m := newModel(func(time.Duration) fault { return quota })
-		const d = 10 * time.Second
-		rs := drive(defaultStack(t, m), 600, d, 2*time.Second)
-		served := 0
-		for _, a := range m.requests(0, d) {
-			if a.status == http.StatusOK {
-				served++
+	// Three runs: the property is the typical run's. In most, 100 % of
+	// the quota is served and the failed calls' p50 is 0s; about one in
+	// ten (the jitter of a slow start, the order of simultaneous events)
+	// has a cut catch a deep queue of waiters, who then fail late (p50
+	// 150-400ms). Two runs of three must fail fast; every run must use
+	// the quota.
+	const runs, d = 3, 10 * time.Second
+	fast := 0
+	for range runs {
+		synctest.Test(t, func(t *testing.T) {
+			m := newModel(func(time.Duration) fault { return quota })
+			rs := drive(defaultStack(t, m), 600, d, 2*time.Second)
+			served := 0
+			for _, a := range m.requests(0, d) {
+				if a.status == http.StatusOK {
+					served++
+				}
 			}
-		}
-		goodput := float64(served) / (200 * d.Seconds())
-		failedP50 := quantile(rs, 0.5, func(r result) bool { return !r.ok })
-		t.Logf("goodput %.1f %% of the quota; failed calls' p50 %v", 100*goodput, failedP50)
-		// Most runs: 100.8 % of the quota, failed calls' p50 0s; about
-		// one run in ten (the jitter of a slow start, the order of
-		// simultaneous events) loses a gate cycle: 94 %, 65ms. The
-		// bounds catch a regression, not that run.
-		if goodput < 0.9 {
-			t.Errorf("goodput %.3f of the quota, want >= 0.9 (0.95 in most runs)", goodput)
-		}
-		if failedP50 > 100*time.Millisecond {
-			t.Errorf("failed calls' p50 %v, want <= 100ms (0 in most runs: fail fast)", failedP50)
-		}
-	})
+			goodput := float64(served) / (200 * d.Seconds())
+			failedP50 := quantile(rs, 0.5, func(r result) bool { return !r.ok })
+			t.Logf("goodput %.1f %% of the quota; failed calls' p50 %v", 100*goodput, failedP50)
+			if goodput < 0.95 {
+				t.Errorf("goodput %.3f of the quota, want >= 0.95", goodput)
+			}
+			if failedP50 <= 10*time.Millisecond {
+				fast++
+			}
+		})
+	}
+	if fast < runs-1 {
+		t.Errorf("%d of %d runs failed their refused calls fast (p50 <= 10ms), want at least %d", fast, runs, runs-1)
+	}
 }
 
 // TestCallersFirstBrownout: every request answered 429 + Retry-After: 1
