@@ -66,12 +66,22 @@ type AdaptiveRateConfig struct {
 	// rate to the floor in one burst of 429s.)
 	Hold time.Duration
 
-	// KeepServed, when set, never cuts the rate below the rate the server
-	// was measured serving (the reports that were not throttled): a quota
-	// shows itself as that rate, and cutting under it would leave part of
-	// it unused while the curve climbs back. transport's pushback gate
-	// sets it, since it cuts only once a quota is established. Off, the
-	// cut is the AWS SDKs' Beta × the send rate.
+	// KeepServed, when set, follows a quota more closely than the AWS
+	// SDKs do, for a caller that tells quotas from other throttles
+	// (transport's pushback gate sets it):
+	//
+	//   - a cut never goes below the rate the server was measured serving
+	//     (the reports that were not throttled): a quota shows itself as
+	//     that rate, and cutting under it would leave part of it unused
+	//     while the curve climbs back;
+	//   - the first cut, from no limit, starts from the busiest of the
+	//     last 16 windows, not from a smoothed rate that other stages may
+	//     have held down (an open breaker through an outage);
+	//   - a rise keeps the turns of the calls waiting in Wait: with a
+	//     queue as deep as their deadlines, queueing them again in no
+	//     particular order would fail many late.
+	//
+	// Off, the cut is the AWS SDKs' Beta × the send rate.
 	KeepServed bool
 
 	// Name names the destination (a host) in rejection errors. Empty
