@@ -2,6 +2,7 @@ package backoff
 
 import (
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -79,8 +80,11 @@ const maxBudgetTokens = 1e12
 // retry succeeded. Failures are not reported: a failure costs nothing, a
 // failed retry costs one token.
 //
-// Tokens are held as fixed-point integers in an atomic; Success, TryRetry
-// and Available are lock-free and safe for concurrent use. Success, the
+// Tokens are held as fixed-point integers in an atomic; Success, Refund
+// and Available are lock-free, and TryRetry is too unless the floor has
+// accrued a token since the last credit (the credit takes a mutex, so that
+// a caller never misses a credit another is making); all are safe for
+// concurrent use. Success, the
 // hot path, never allocates, never reads the clock and, when the bucket is
 // full, is a single atomic load. Share one Budget per downstream service
 // (or host), not per request.
@@ -103,7 +107,8 @@ type Budget struct {
 	// lastRefill is the time of the last floor credit, in nanoseconds
 	// since start.
 	lastRefill atomic.Int64
-	_          [56]byte
+	refillMu   sync.Mutex // serialises floor credits
+	_          [48]byte
 }
 
 // NewBudget returns a [Budget] for c, starting full. It fills the zero
@@ -240,20 +245,25 @@ func (b *Budget) refill() {
 		return
 	}
 	now := b.now().Sub(b.start).Nanoseconds()
-	for {
-		last := b.lastRefill.Load()
-		add := b.units(now - last)
-		if add <= 0 {
-			// No time passed (or the clock went back), or less than one
-			// unit accrued: keep lastRefill, so the fraction is not lost.
-			return
-		}
-		if b.lastRefill.CompareAndSwap(last, now) {
-			b.add(add)
-			return
-		}
-		// Another TryRetry credited the floor meanwhile; recompute.
+	if b.units(now-b.lastRefill.Load()) <= 0 {
+		// No time passed (or the clock went back), or less than one unit
+		// accrued: keep lastRefill, so the fraction is not lost.
+		return
 	}
+	// Under the lock, the credit lands before lastRefill moves: a caller
+	// that sees the new lastRefill sees the tokens, and one that saw the
+	// old waits here for them. (With a compare-and-swap of lastRefill
+	// first, a caller descheduled before its credit left the others to
+	// find neither time to credit nor tokens: they were refused retries
+	// the floor had granted.)
+	b.refillMu.Lock()
+	defer b.refillMu.Unlock()
+	add := b.units(now - b.lastRefill.Load())
+	if add <= 0 {
+		return // another caller credited it meanwhile
+	}
+	b.add(add)
+	b.lastRefill.Store(now)
 }
 
 // units converts elapsed nanoseconds of floor into token units, capped at
