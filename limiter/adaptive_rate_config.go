@@ -79,7 +79,10 @@ type AdaptiveRateConfig struct {
 	//     have held down (an open breaker through an outage);
 	//   - a rise keeps the turns of the calls waiting in Wait: with a
 	//     queue as deep as their deadlines, queueing them again in no
-	//     particular order would fail many late.
+	//     particular order would fail many late;
+	//   - while no limit applies, Succeeded books its reports 16 at a time
+	//     (one clock read and one lock per 16 calls, not per call): the
+	//     rates are then measured to within 16 reports.
 	//
 	// Off, the cut is the AWS SDKs' Beta × the send rate.
 	KeepServed bool

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/resilient-go/resilient/limiter"
 )
@@ -61,8 +62,8 @@ func (t *limitTransport) admitAdaptive(req *http.Request, a *limiter.AdaptiveRat
 	}
 	ctx := req.Context()
 	dl, ok := ctx.Deadline()
-	if !ok || math.IsInf(float64(a.Limit()), 1) {
-		return a.Wait(ctx)
+	if !ok || a.Limit() == rate.Inf {
+		return a.Wait(ctx) // no limit yet: Wait returns at once, and nothing is allocated
 	}
 	left := time.Until(dl)
 	within, cancel := context.WithDeadline(ctx, dl.Add(-min(left/5, maxCallMargin)))
