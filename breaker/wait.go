@@ -97,12 +97,7 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 		// group, say): Allow then moves it to half-open itself.
 		var expire <-chan time.Time
 		if s == Open {
-			if timer == nil {
-				timer = time.NewTimer(d)
-			} else {
-				timer.Reset(d)
-			}
-			expire = timer.C
+			expire = ctxwait.After(&timer, d)
 		}
 		select {
 		case <-changed:

@@ -11,9 +11,12 @@ import (
 )
 
 // TestWaitOneProbeAtATime: many calls wait through a break; when it ends
-// and each probe fails at once (a refused connection), still only one
-// call at a time is admitted per half-open state: no waiter slips
-// through on the half-open state it saw before the probe failed.
+// and each probe fails at once (a refused connection), one call is
+// admitted per half-open state. (The narrow race where a failed probe
+// freed its slot before reopening, letting waiters through one after
+// another, does not show here reliably; transport's
+// TestCallersFirstShortOutage, which counts the requests reaching the
+// host after the trip, caught it.)
 func TestWaitOneProbeAtATime(t *testing.T) {
 	for range 20 { // the race it guards against is a narrow one
 		waitOneProbeAtATime(t)

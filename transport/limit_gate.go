@@ -131,12 +131,7 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 		g.mu.Unlock()
 		var expire <-chan time.Time
 		if !probing && d > 0 {
-			if timer == nil {
-				timer = time.NewTimer(d)
-			} else {
-				timer.Reset(d)
-			}
-			expire = timer.C
+			expire = ctxwait.After(&timer, d)
 		}
 		select {
 		case <-changed:

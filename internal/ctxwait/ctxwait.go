@@ -9,13 +9,8 @@ import (
 // Sleep waits d, or until ctx ends, reusing the timer *t (creating it
 // when nil); it reports whether d passed. The caller stops *t when done.
 func Sleep(ctx context.Context, t **time.Timer, d time.Duration) bool {
-	if *t == nil {
-		*t = time.NewTimer(d)
-	} else {
-		(*t).Reset(d)
-	}
 	select {
-	case <-(*t).C:
+	case <-After(t, d):
 		return true
 	case <-ctx.Done():
 		return false
@@ -36,4 +31,16 @@ func SlowStart(ctx context.Context, spread, maxSpread time.Duration) time.Durati
 		return 0
 	}
 	return rand.N(spread)
+}
+
+// After arms the timer *t (creating it when nil) to fire in d and returns
+// its channel: for a select that also waits on something else. The
+// caller stops *t when done.
+func After(t **time.Timer, d time.Duration) <-chan time.Time {
+	if *t == nil {
+		*t = time.NewTimer(d)
+	} else {
+		(*t).Reset(d)
+	}
+	return (*t).C
 }

@@ -42,3 +42,17 @@ func TestSlowStart(t *testing.T) {
 		}
 	})
 }
+
+func TestAfterReusesTheTimer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var timer *time.Timer
+		start := time.Now()
+		<-ctxwait.After(&timer, time.Second)
+		first := timer
+		<-ctxwait.After(&timer, 2*time.Second)
+		if timer != first || time.Since(start) != 3*time.Second {
+			t.Fatalf("second wait: timer reused %v, ended at %v, want true and 3s", timer == first, time.Since(start))
+		}
+		timer.Stop()
+	})
+}
