@@ -86,15 +86,17 @@ type AdaptiveRate struct {
 
 	mu sync.Mutex
 	// Requires mu.
-	fill     float64   // the bucket's rate; rate.Inf while unlimited
-	wmax     float64   // the rate at the last cut
-	k        float64   // seconds from the last cut back to wmax
-	lastCut  time.Time // zero: never throttled
-	started  bool      // whether base is set
-	base     time.Time // start of window 0: the first report
-	window   int64     // index of the current window
-	count    float64   // reports in the current window
-	measured float64   // smoothed reports per second over past windows
+	fill    float64   // the bucket's rate; rate.Inf while unlimited
+	wmax    float64   // the rate at the last cut
+	k       float64   // seconds from the last cut back to wmax
+	lastCut time.Time // zero: never throttled
+	// lastThrottle is the time of the last call to Throttled.
+	lastThrottle time.Time
+	started      bool      // whether base is set
+	base         time.Time // start of window 0: the first report
+	window       int64     // index of the current window
+	count        float64   // reports in the current window
+	measured     float64   // smoothed reports per second over past windows
 	// servedCount and servedMeasured are count and measured for the
 	// reports that were not throttled.
 	servedCount, servedMeasured float64
@@ -214,6 +216,7 @@ func (a *AdaptiveRate) Throttled() {
 	defer a.mu.Unlock()
 	a.foldLocked(now)
 	a.measure(now, false)
+	a.lastThrottle = now
 	if !a.lastCut.IsZero() && now.Sub(a.lastCut) < a.cfg.Hold {
 		return // an answer to a call sent before the cut took effect
 	}
@@ -255,6 +258,12 @@ func (a *AdaptiveRate) Forget() {
 	if a.lastCut.IsZero() {
 		return
 	}
+	a.releaseLocked()
+}
+
+// releaseLocked lifts the limit: the rate is back to MaxRate, as before
+// the first throttle. Requires a.mu held, and a cut made.
+func (a *AdaptiveRate) releaseLocked() {
 	a.lastCut, a.wmax, a.k = time.Time{}, 0, 0
 	lim := rate.NewLimiter(a.cfg.MaxRate, a.burstFor(float64(a.cfg.MaxRate)))
 	a.lim.Store(lim)
@@ -296,6 +305,14 @@ func (a *AdaptiveRate) Succeeded() {
 	}
 	t := now.Sub(a.lastCut).Seconds()
 	r := a.cfg.Scale*math.Pow(t-a.k, 3) + a.wmax
+	quiet := now.Sub(a.lastThrottle) - releaseQuiet
+	if a.cfg.KeepServed && t > a.k && quiet > 0 {
+		// Past the rate of the last cut, and no throttle for a while:
+		// the quota has moved or gone. Double each releaseDoubling, so
+		// that a quota lifted costs a second or two, not the many
+		// seconds the cubic needs at hundreds of calls per second.
+		r = max(r, a.wmax*math.Exp2(quiet.Seconds()/releaseDoubling.Seconds()))
+	}
 	if a.measures {
 		// Do not let the curve run far ahead of what the callers send:
 		// growth is probing, and a rate nobody used proves nothing.
@@ -303,6 +320,13 @@ func (a *AdaptiveRate) Succeeded() {
 	}
 	a.set(now, r)
 }
+
+// With KeepServed, past the rate of the last cut and releaseQuiet after
+// the last throttle, the rate doubles each releaseDoubling.
+const (
+	releaseQuiet    = 4 * time.Second
+	releaseDoubling = 2 * time.Second
+)
 
 // foldEvery is how many unlimited Succeeded reports are counted between
 // two clock reads.

@@ -80,6 +80,11 @@ type AdaptiveRateConfig struct {
 	//   - a rise keeps the turns of the calls waiting in Wait: with a
 	//     queue as deep as their deadlines, queueing them again in no
 	//     particular order would fail many late;
+	//   - once the rate is past the rate of the last cut and no throttle
+	//     has come for 4 s, it doubles every 2 s (or follows the cubic,
+	//     if higher): the release, so that a quota that was lifted holds
+	//     the callers back for seconds, not the cubic's ten or more at
+	//     hundreds of calls per second;
 	//   - while no limit applies, Succeeded books its reports 16 at a time
 	//     (one clock read and one lock per 16 calls, not per call): the
 	//     rates are then measured to within 16 reports.

@@ -351,3 +351,40 @@ func TestAdaptiveRateConfigErrors(t *testing.T) {
 		t.Errorf("Limit = %v, want 0.1", l)
 	}
 }
+
+// TestAdaptiveRateRelease: with KeepServed, after a throttle the rate
+// follows the cubic for the 4 s after the last throttle, and then
+// doubles every 2 s from Wmax, Wmax·2^((t−4)/2), whichever is higher: a
+// quota that was lifted costs seconds, not the cubic's ten.
+func TestAdaptiveRateRelease(t *testing.T) {
+	c := newClock()
+	a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{Now: c.Now, KeepServed: true})
+	report(a, c, 400, 5*time.Millisecond) // 200/s for 2 s
+	c.Advance(5 * time.Millisecond)
+	a.Throttled()
+	cut := c.Now()
+	s := a.Stats()
+	wmax, from := s.Wmax, float64(s.Limit)
+	if from < 190 || wmax < from || wmax > 250 {
+		t.Fatalf("after the throttle: %+v, want the cut near the served 200, Wmax above it", s)
+	}
+	k := math.Cbrt((wmax - from) / 0.4)
+	cubic := func(t float64) float64 { return 0.4*math.Pow(t-k, 3) + wmax }
+	release := func(t float64) float64 { return wmax * math.Exp2((t-4)/2) }
+	for _, at := range []float64{1, 3.9, 4.5, 5.5} {
+		d := cut.Add(time.Duration(at * float64(time.Second))).Sub(c.Now())
+		report(a, c, int(d/(5*time.Millisecond))-1, 5*time.Millisecond)
+		c.Advance(cut.Add(time.Duration(at * float64(time.Second))).Sub(c.Now()))
+		a.Succeeded()
+		want := cubic(at)
+		if at > k {
+			want = max(want, release(at))
+		}
+		if got := float64(a.Limit()); !near(got, want) {
+			t.Errorf("rate %.1fs after the throttle = %.2f, want %.2f (cubic %.2f, release %.2f)", at, got, want, cubic(at), release(at))
+		}
+	}
+	if got, c55 := float64(a.Limit()), cubic(5.5); got <= c55*1.2 {
+		t.Errorf("rate 5.5s after the throttle = %.1f: want well above the cubic's %.1f", got, c55)
+	}
+}

@@ -481,3 +481,42 @@ func TestCallersFirstBrownout(t *testing.T) {
 		}
 	})
 }
+
+// TestCallersFirstQuotaLifts: a 200/s quota for 10 s, then none, callers
+// offering twice the quota throughout (2 s deadlines). Once the server
+// stops throttling, the rate learned under the quota must not hold the
+// callers back for long: it is released (doubling, then lifted) after
+// 4 s without a throttle. Before the release, the cubic took 5.7 s to
+// let all the calls through.
+func TestCallersFirstQuotaLifts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const lifted, end = 10 * time.Second, 20 * time.Second
+		m := newModel(func(since time.Duration) fault {
+			if since < lifted {
+				return quota
+			}
+			return healthy
+		})
+		rs := drive(defaultStack(t, m), 400, end, 2*time.Second)
+		rec := sustainedRecovery(rs, lifted, end)
+		after := within(rs, lifted+5*time.Second, end)
+		t.Logf("quota lifted at %v: sustained recovery after %v; %.2f %% of the calls from 5 s later succeed",
+			lifted, rec, 100*successRate(after))
+		if ok := successRate(after); ok < 0.995 || rec > 5*time.Second {
+			t.Errorf("after the quota: recovery %v, ok %.3f: want <= 5s, >= 0.995", rec, ok)
+		}
+	})
+}
+
+// sustainedRecovery returns the start, from `from` on, of the 100ms
+// windows in which at least 95 % of the calls started succeeded, every
+// one of them until end.
+func sustainedRecovery(rs []result, from, end time.Duration) time.Duration {
+	last := from
+	for w := from; w < end; w += 100 * time.Millisecond {
+		if in := within(rs, w, w+100*time.Millisecond); len(in) > 0 && successRate(in) < 0.95 {
+			last = w + 100*time.Millisecond
+		}
+	}
+	return last - from
+}
