@@ -45,16 +45,28 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	cfg := config{phase: *phase, load: *load, timeout: *timeout, seed: *seed}
-	if _, err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
+	progress := liveProgress(os.Stderr)
+	if _, err := run(ctx, cfg, os.Stdout, progress); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 	if *replicas && ctx.Err() == nil {
-		if _, err := runReplicas(ctx, cfg, os.Stdout, os.Stderr); err != nil {
+		if _, err := runReplicas(ctx, cfg, os.Stdout, progress); err != nil {
 			fmt.Fprintln(os.Stderr, "demo:", err)
 			os.Exit(1)
 		}
 	}
+}
+
+// liveProgress returns f when it is a terminal, where the progress line
+// rewrites itself in place ('\r'); piped into a file or a pager, those
+// rewrites would be one garbled line, so the progress is left out and
+// only the tables are printed.
+func liveProgress(f *os.File) io.Writer {
+	if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+		return f
+	}
+	return io.Discard
 }
 
 type config struct {
