@@ -48,6 +48,12 @@ type backend struct {
 	// a scenario with Replicas only).
 	started time.Time
 	arrived []time.Duration
+
+	// The refusals of the phases with Refuse (see refusal.go); guarded
+	// by mu.
+	refusals []*time.Timer
+	closed   bool
+	serving  sync.WaitGroup // the servers started again after a refusal
 }
 
 func newBackend(sc *Scenario, replica int) (*backend, error) {
@@ -96,6 +102,7 @@ func (b *backend) start(traffic time.Time) {
 	b.started = traffic
 	b.mu.Unlock()
 	b.injector.Restart()
+	b.scheduleRefusals(traffic)
 }
 
 // phase is the index of the phase in force on the server now.
@@ -187,8 +194,10 @@ func (b *backend) serviceTime() time.Duration {
 func (b *backend) openConns() int64 { return b.connsOpened.Load() - b.connsClosed.Load() }
 
 func (b *backend) close() {
+	b.stopRefusals()
 	b.injector.Close()
 	b.server.Close()
+	b.serving.Wait()
 }
 
 // quotaLimiters returns each phase's quota bucket (nil for none): Quota

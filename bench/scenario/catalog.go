@@ -39,6 +39,32 @@ func Catalog(seed uint64) []*Scenario {
 			Clients: contenders(), Concurrent: true, Seed: seed,
 		},
 		{
+			Name:  "refused",
+			Title: "Connections refused for 3 s (the process down), then recovery",
+			Phases: []Phase{
+				{Name: "healthy", Duration: time.Second, Rate: 100},
+				{Name: "refused", Duration: 3 * time.Second, Rate: 100, Refuse: true},
+				{Name: "recovered", Duration: 6 * time.Second, Rate: 100},
+			},
+			Backend: quick, Deadline: 2 * time.Second, Healed: 2,
+			Clients: contenders(), Concurrent: true, Seed: seed,
+		},
+		{
+			Name:  "longoutage",
+			Title: "A 60 s outage: every request answered 503 for a minute",
+			Phases: []Phase{
+				{Name: "healthy", Duration: time.Second, Rate: 50},
+				{Name: "outage start", Duration: 10 * time.Second, Rate: 50,
+					Fault: chaos.Phase{Status: 1, StatusCode: http.StatusServiceUnavailable}},
+				{Name: "outage", Duration: 50 * time.Second, Rate: 50,
+					Fault: chaos.Phase{Status: 1, StatusCode: http.StatusServiceUnavailable}},
+				// Long enough for the breaker's longest break (10 s).
+				{Name: "recovered", Duration: 12 * time.Second, Rate: 50},
+			},
+			Backend: quick, Deadline: 2 * time.Second, Healed: 3,
+			Clients: contenders(), Concurrent: true, Seed: seed,
+		},
+		{
 			Name:  "partial",
 			Title: "Partial failure: 10 % then 30 % of requests answered 503",
 			Phases: []Phase{

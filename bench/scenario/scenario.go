@@ -32,6 +32,12 @@ type Phase struct {
 	// the rest 429 with Retry-After: 1. Unlike Throttle, it does not ask
 	// for silence: requests within the quota are served.
 	Quota float64
+	// Refuse makes the server refuse connections during the phase: its
+	// listener is closed (and its open connections dropped) at the
+	// phase's start, so that a new connection is refused by the kernel
+	// (ECONNREFUSED, nothing sent), and it listens again on the same
+	// address at the phase's end. A crashed process, a pod restarting.
+	Refuse bool
 	// SlowEvery, when positive, makes one request in SlowEvery (counted in
 	// order of arrival, from a seeded offset) take Backend.SlowFactor
 	// times its service time.

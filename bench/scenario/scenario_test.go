@@ -215,3 +215,34 @@ func TestQuotaPhase(t *testing.T) {
 		t.Fatalf("%d of %d calls served, %d answered 429: want about 55 served (50/s and a burst of 5) and the rest throttled", s.OK(), s.Calls, s.Throttled)
 	}
 }
+
+// A Refuse phase refuses connections (nothing reaches the server, the
+// calls fail at once with a connection error), and the server listens
+// again on the same address when it ends.
+func TestRefusePhase(t *testing.T) {
+	sc := &scenario.Scenario{
+		Name: "refused",
+		Phases: []scenario.Phase{
+			{Name: "healthy", Duration: 300 * time.Millisecond, Rate: 50},
+			{Name: "refused", Duration: 400 * time.Millisecond, Rate: 50, Refuse: true},
+			{Name: "recovered", Duration: 400 * time.Millisecond, Rate: 50},
+		},
+		Backend:  scenario.Backend{ServiceMin: time.Millisecond, ServiceMax: 2 * time.Millisecond},
+		Deadline: 500 * time.Millisecond, Healed: 2,
+		Clients: []scenario.Client{scenario.Plain()}, Seed: 1,
+	}
+	res, err := scenario.Run(context.Background(), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Clients[0]
+	healthy, refused, recovered := r.Summarize(sc, 0), r.Summarize(sc, 1), r.Summarize(sc, 2)
+	// The phases' edges are the server's clock against the caller's: a
+	// call or two at each edge may land on the other side.
+	if refused.OK() > 2 || r.Backend[1] > 2 || refused.P50 > 50*time.Millisecond {
+		t.Errorf("refused: %d of %d ok, %d reached the server, p50 %v: want none, at once", refused.OK(), refused.Calls, r.Backend[1], refused.P50)
+	}
+	if healthy.SuccessRate() < 0.9 || recovered.SuccessRate() < 0.9 {
+		t.Errorf("success healthy %.2f, recovered %.2f: want the server serving before and after", healthy.SuccessRate(), recovered.SuccessRate())
+	}
+}

@@ -24,6 +24,15 @@ type Summary struct {
 	P50, P99, P999, Max time.Duration
 	// Seconds is the length of the phases.
 	Seconds float64
+	// failed holds the latencies of the failed calls, sorted.
+	failed []time.Duration
+}
+
+// FastFailShare is the share of the calls that failed in under d, in
+// [0, 1]: in a long outage, the callers that were not kept waiting.
+func (s Summary) FastFailShare(d time.Duration) float64 {
+	n, _ := slices.BinarySearch(s.failed, d)
+	return ratio(float64(n), float64(s.Calls))
 }
 
 // OK is the number of successful calls.
@@ -67,6 +76,9 @@ func (r *ClientResult) Summarize(sc *Scenario, phases ...int) Summary {
 			s.Outcomes[c.Outcome]++
 			s.Attempts += c.Attempts
 			lat = append(lat, c.Latency)
+			if c.Outcome != OK {
+				s.failed = append(s.failed, c.Latency)
+			}
 		}
 	}
 	for _, p := range phases {
@@ -82,6 +94,7 @@ func (r *ClientResult) Summarize(sc *Scenario, phases ...int) Summary {
 		}
 	}
 	slices.Sort(lat)
+	slices.Sort(s.failed)
 	s.P50, s.P99, s.P999 = Percentile(lat, 0.50), Percentile(lat, 0.99), Percentile(lat, 0.999)
 	if len(lat) > 0 {
 		s.Max = lat[len(lat)-1]

@@ -234,6 +234,9 @@ func describePhase(sc *scenario.Scenario, p scenario.Phase) string {
 	if p.Throttle {
 		parts = append(parts, "every request answered 429 with Retry-After: 1")
 	}
+	if p.Refuse {
+		parts = append(parts, "every connection refused (its listener closed)")
+	}
 	if p.SlowEvery > 0 {
 		f := sc.Backend.SlowFactor
 		if f == 0 {

@@ -131,6 +131,20 @@ func recovery(sc *scenario.Scenario) metric {
 		}}
 }
 
+// fastFailIn is the share of calls that failed in under 10 ms.
+func fastFailIn(phases ...string) metric {
+	return metric{name: "failed in under 10 ms " + in(phases), phases: phases, better: +1, abs: 0.02, format: pct,
+		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 {
+			return s.FastFailShare(10 * time.Millisecond)
+		}}
+}
+
+// backendRateIn is the requests per second that reached the backend.
+func backendRateIn(phases ...string) metric {
+	return metric{name: "backend requests/s " + in(phases), phases: phases, better: -1, abs: 0.5, rel: 0.1, format: ratio2,
+		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return float64(s.Backend) / s.Seconds }}
+}
+
 func unclosed() metric {
 	return metric{name: "response bodies left unclosed", better: -1, format: count,
 		value: func(r *scenario.ClientResult, _ scenario.Summary) float64 { return float64(r.Unclosed) }}
@@ -156,6 +170,12 @@ func headline(sc *scenario.Scenario) []metric {
 	case "outage":
 		return []metric{attemptsIn("outage"), backendIn("outage"), successIn("outage"), latencyIn("p50", "outage"),
 			recovery(sc), successIn("recovered"), unclosed()}
+	case "refused":
+		return []metric{attemptsIn("refused"), successIn("refused"), latencyIn("p50", "refused"),
+			recovery(sc), successIn("recovered"), unclosed()}
+	case "longoutage":
+		return []metric{fastFailIn("outage"), backendRateIn("outage"), attemptsIn("outage"), successIn("outage start"),
+			recovery(sc), successIn("recovered")}
 	case "partial":
 		return []metric{successIn("10% errors"), attemptsIn("10% errors"), latencyIn("p99", "10% errors"),
 			successIn("30% errors"), attemptsIn("30% errors"), latencyIn("p99", "30% errors"), unclosed()}

@@ -186,7 +186,7 @@ func phaseLines(p *plot.Plot, sc *scenario.Scenario) error {
 
 // attemptsPhase is the phase whose attempts per call each scenario's bar
 // shows; empty means the whole run.
-var attemptsPhase = map[string]string{"outage": "outage", "brownout": "brownout", "quota": "quota", "overload": "overload", "partial": "30% errors"}
+var attemptsPhase = map[string]string{"outage": "outage", "refused": "refused", "longoutage": "outage", "brownout": "brownout", "quota": "quota", "overload": "overload", "partial": "30% errors"}
 
 // attemptsChart draws attempts per call: one group of bars per scenario,
 // one bar per client.

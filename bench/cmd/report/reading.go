@@ -139,7 +139,11 @@ func notes(results []*scenario.Result) []string {
 		f := figures{res}
 		switch res.Scenario.Name {
 		case "outage":
-			out = append(out, outageNotes(f)...)
+			out = append(out, outageNotes(f, "outage", "Total outage")...)
+		case "refused":
+			out = append(out, outageNotes(f, "refused", "Connections refused")...)
+		case "longoutage":
+			out = append(out, longOutageNotes(f)...)
 		case "partial":
 			out = append(out, partialNotes(f)...)
 		case "brownout":
@@ -164,40 +168,55 @@ func notes(results []*scenario.Result) []string {
 	return out
 }
 
-func outageNotes(f figures) []string {
+// outageNotes reads a short outage whose phase is named phase.
+func outageNotes(f figures, phase, label string) []string {
 	var out []string
-	ours, ok1 := f.sum("resilient", "outage")
-	rh, ok2 := f.sum("go-retryablehttp", "outage")
+	ours, ok1 := f.sum("resilient", phase)
+	rh, ok2 := f.sum("go-retryablehttp", phase)
 	after, ok3 := f.sum("resilient", "recovered")
 	if !ok1 || !ok2 || !ok3 {
 		return nil
 	}
 	if ours.AttemptsPerCall() < 1 && rh.AttemptsPerCall() > 1 {
-		out = append(out, fmt.Sprintf("*Total outage*: resilient sent %.2f attempts per call into the dead backend (%d requests reached it), "+
+		out = append(out, fmt.Sprintf("*%s*: resilient sent %.2f attempts per call into the dead backend (%d requests reached it), "+
 			"go-retryablehttp %.2f (%d requests): the retry budget and the breaker keep an outage from multiplying the load.",
-			ours.AttemptsPerCall(), ours.Backend, rh.AttemptsPerCall(), rh.Backend))
+			label, ours.AttemptsPerCall(), ours.Backend, rh.AttemptsPerCall(), rh.Backend))
 	}
 	rec, ok := f.recovery("resilient")
 	plainRec, okp := f.recovery("plain http.Client")
 	if ok && okp && rec > plainRec+100*time.Millisecond && after.Outcomes[scenario.Local] > 0 {
-		out = append(out, fmt.Sprintf("*Total outage*: that protection cost recovery time here. resilient took %s to recover, the plain client %s: "+
+		out = append(out, fmt.Sprintf("*%s*: that protection cost recovery time here. resilient took %s to recover, the plain client %s: "+
 			"its breaker was still open when the backend healed, and %d calls of the recovery phase failed fast without being sent. "+
 			"The default breaker probes about 300 ms after it trips and backs off 20 %% per failed probe, up to 10 s "+
 			"(`breaker.DefaultBreakBackoff`); calls within reach of the next probe wait for it.",
-			dur(float64(rec)), dur(float64(plainRec)), after.Outcomes[scenario.Local]))
+			label, dur(float64(rec)), dur(float64(plainRec)), after.Outcomes[scenario.Local]))
 	}
 	if ours.SuccessRate() > rh.SuccessRate()+0.01 {
-		out = append(out, fmt.Sprintf("*Total outage*: resilient saved %s of the outage's calls, go-retryablehttp %s: resilient's calls waited, "+
+		out = append(out, fmt.Sprintf("*%s*: resilient saved %s of the outage's calls, go-retryablehttp %s: resilient's calls waited, "+
 			"within their deadline, for the breaker's next probe, and went as soon as one found the backend back (p50 %s); "+
 			"go-retryablehttp's saved calls are those whose 1 s backoff carried them past the heal (p50 %s).",
-			pct(ours.SuccessRate()), pct(rh.SuccessRate()), dur(float64(ours.P50)), dur(float64(rh.P50))))
+			label, pct(ours.SuccessRate()), pct(rh.SuccessRate()), dur(float64(ours.P50)), dur(float64(rh.P50))))
 	}
 	if rh.SuccessRate() > ours.SuccessRate()+0.01 {
-		out = append(out, fmt.Sprintf("*Total outage*: go-retryablehttp's %s of successes during the outage are calls whose 1 s backoff carried them past the heal, "+
+		out = append(out, fmt.Sprintf("*%s*: go-retryablehttp's %s of successes during the outage are calls whose 1 s backoff carried them past the heal, "+
 			"at a latency of about their deadline (p50 %s); resilient failed them fast (p50 %s).",
-			pct(rh.SuccessRate()), dur(float64(rh.P50)), dur(float64(ours.P50))))
+			label, pct(rh.SuccessRate()), dur(float64(rh.P50)), dur(float64(ours.P50))))
 	}
 	return out
+}
+
+// longOutageNotes reads the minute-long outage: past its first 10 s,
+// calls should fail at once and the backend hear little.
+func longOutageNotes(f figures) []string {
+	ours, ok := f.sum("resilient", "outage")
+	if !ok {
+		return nil
+	}
+	secs := phaseLength(f.res.Scenario, "outage").Seconds()
+	return []string{fmt.Sprintf("*60 s outage*: past its first 10 s, %s of resilient's calls failed in under 10 ms, "+
+		"and %.2f requests per second reached the dead backend (%d in %.0f s; the breaker's probes, backing off to one per 10 s, "+
+		"and the retry budget's floor): callers are not held to their deadline once the outage has outlasted it.",
+		pct(ours.FastFailShare(10*time.Millisecond)), float64(ours.Backend)/secs, ours.Backend, secs)}
 }
 
 func partialNotes(f figures) []string {
@@ -372,4 +391,9 @@ func quotaNotes(f figures) []string {
 		"failed at once (p50 of all calls %s; go-retryablehttp %s).",
 		fmt.Sprintf("%.0f", ours.Goodput()), fmt.Sprintf("%.0f", plain.Goodput()), fmt.Sprintf("%.0f", rh.Goodput()),
 		ours.Throttled, plain.Throttled, rh.Throttled, dur(float64(ours.P50)), dur(float64(rh.P50)))}
+}
+
+// phaseLength is the length of the phase named name.
+func phaseLength(sc *scenario.Scenario, name string) time.Duration {
+	return sc.Phases[phaseIndexes(sc, name)[0]].Duration
 }
