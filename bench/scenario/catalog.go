@@ -97,6 +97,17 @@ func Catalog(seed uint64) []*Scenario {
 			Clients: contenders(), Concurrent: true, Seed: seed,
 		},
 		{
+			Name:  "quotaclosed",
+			Title: "Quota, closed loop: 16 callers back to back against a 200/s quota, the rest answered 429 with Retry-After: 1",
+			Phases: []Phase{
+				{Name: "healthy", Duration: time.Second, Rate: 100},
+				{Name: "quota", Duration: 10 * time.Second, Callers: 16, Quota: 200},
+				{Name: "after", Duration: 2 * time.Second, Rate: 100},
+			},
+			Backend: quick, Deadline: 10 * time.Second, Healed: 2,
+			Clients: contenders(), Concurrent: true, Seed: seed,
+		},
+		{
 			Name:  "overload",
 			Title: "Overload: 2.5× the backend's capacity",
 			Phases: []Phase{

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/goleak"
@@ -210,6 +211,8 @@ func runClient(ctx context.Context, sc *Scenario, c Client) (ClientResult, error
 	end := sc.Duration()
 	tick := time.NewTicker(time.Millisecond)
 	started := 0
+	var closedLoop atomic.Int64 // calls started by the closed-loop callers
+	looped := -1                // the last phase whose callers were started
 traffic:
 	for {
 		select {
@@ -221,6 +224,18 @@ traffic:
 		phase := sc.phaseAt(elapsed)
 		for due := sc.callsDue(elapsed); started < due; started++ {
 			inflight.Go(func() { record(doCall(ctx, sc, rt, url, phase, start)) })
+		}
+		if n := sc.Phases[phase].Callers; n > 0 && looped < phase {
+			looped = phase
+			phaseEnd := sc.PhaseStart(phase) + sc.Phases[phase].Duration
+			for range n {
+				inflight.Go(func() {
+					for ctx.Err() == nil && time.Since(start) < phaseEnd {
+						closedLoop.Add(1)
+						record(doCall(ctx, sc, rt, url, phase, start))
+					}
+				})
+			}
 		}
 		if elapsed == end {
 			// The calls due by the end have started (the last ones late
@@ -241,8 +256,10 @@ traffic:
 		mu.Lock()
 		n := len(out.Calls)
 		mu.Unlock()
-		return fail("%d of %d calls never ended", started-n, started)
+		all := started + int(closedLoop.Load())
+		return fail("%d of %d calls never ended", all-n, all)
 	}
+	started += int(closedLoop.Load())
 	if len(out.Calls) != started {
 		return fail("%d calls started, %d ended", started, len(out.Calls))
 	}

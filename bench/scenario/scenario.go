@@ -22,6 +22,11 @@ type Phase struct {
 	// the phase (its Name and Duration are set from the Phase's). The zero
 	// value injects nothing.
 	Fault chaos.Phase
+	// Callers, when positive, runs the phase closed loop: that many
+	// callers, each starting its next call as soon as its last one
+	// ended, for as long as the phase lasts (Rate must then be zero).
+	// Each client then makes as many calls as it gets through.
+	Callers int
 	// Throttle makes the backend answer every request 429 Too Many
 	// Requests with Retry-After: 1: it asks the client to leave it alone
 	// for a second, again and again.
@@ -189,8 +194,11 @@ func (s *Scenario) Validate() error {
 			return bad("phase %d: empty or repeated name %q", i, p.Name)
 		}
 		names[p.Name] = true
-		if p.Duration <= 0 || p.Rate < 0 || p.SlowEvery < 0 {
-			return bad("phase %d (%s): Duration must be positive, Rate and SlowEvery not negative", i, p.Name)
+		if p.Duration <= 0 || p.Rate < 0 || p.SlowEvery < 0 || p.Callers < 0 {
+			return bad("phase %d (%s): Duration must be positive, Rate, Callers and SlowEvery not negative", i, p.Name)
+		}
+		if p.Callers > 0 && p.Rate > 0 {
+			return bad("phase %d (%s): Callers (closed loop) and Rate (open loop) are both set", i, p.Name)
 		}
 	}
 	for _, c := range s.Clients {

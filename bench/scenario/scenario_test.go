@@ -246,3 +246,31 @@ func TestRefusePhase(t *testing.T) {
 		t.Errorf("success healthy %.2f, recovered %.2f: want the server serving before and after", healthy.SuccessRate(), recovered.SuccessRate())
 	}
 }
+
+// A closed-loop phase keeps its callers busy back to back: with 4
+// callers and 2–3 ms per call, about 1,600 calls in a second; and a phase
+// cannot be both open and closed loop.
+func TestClosedLoopPhase(t *testing.T) {
+	sc := &scenario.Scenario{
+		Name: "closed",
+		Phases: []scenario.Phase{
+			{Name: "closed", Duration: time.Second, Callers: 4},
+		},
+		Backend:  scenario.Backend{ServiceMin: 2 * time.Millisecond, ServiceMax: 3 * time.Millisecond},
+		Deadline: 500 * time.Millisecond, Healed: -1,
+		Clients: []scenario.Client{scenario.Plain()}, Seed: 1,
+	}
+	res, err := scenario.Run(context.Background(), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Clients[0].Summarize(sc, 0)
+	// 4 callers × 1 s / 2.5 ms = 1,600 at most; a loaded machine gets fewer.
+	if s.Calls < 200 || s.Calls > 1700 || s.SuccessRate() < 0.99 {
+		t.Errorf("%d calls, %.1f%% ok: want 4 callers back to back (up to 1,600), all served", s.Calls, 100*s.SuccessRate())
+	}
+	sc.Phases[0].Rate = 10
+	if err := sc.Validate(); err == nil {
+		t.Error("Validate accepted a phase with both Rate and Callers")
+	}
+}

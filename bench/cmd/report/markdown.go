@@ -142,7 +142,11 @@ func (r *report) writeScenario(w io.Writer, res *scenario.Result) {
 	fmt.Fprintln(w, "| phase | length | calls/s | the backend |")
 	fmt.Fprintln(w, "|---|--:|--:|---|")
 	for _, p := range sc.Phases {
-		fmt.Fprintf(w, "| %s | %s | %.0f | %s |\n", p.Name, dur(float64(p.Duration)), p.Rate, describePhase(sc, p))
+		offered := fmt.Sprintf("%.0f", p.Rate)
+		if p.Callers > 0 {
+			offered = fmt.Sprintf("%d callers, closed loop", p.Callers)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", p.Name, dur(float64(p.Duration)), offered, describePhase(sc, p))
 	}
 	fmt.Fprintln(w)
 	ms := headline(sc)
@@ -233,6 +237,9 @@ func describePhase(sc *scenario.Scenario, p scenario.Phase) string {
 	}
 	if p.Throttle {
 		parts = append(parts, "every request answered 429 with Retry-After: 1")
+	}
+	if p.Quota > 0 {
+		parts = append(parts, fmt.Sprintf("a quota of %.0f requests/s, the rest answered 429 with Retry-After: 1", p.Quota))
 	}
 	if p.Refuse {
 		parts = append(parts, "every connection refused (its listener closed)")

@@ -114,6 +114,15 @@ func throttledIn(phases ...string) metric {
 		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return float64(s.Throttled) }}
 }
 
+// throttledShareIn is the share of the requests that reached the
+// backend that it answered 429.
+func throttledShareIn(phases ...string) metric {
+	return metric{name: "share of requests answered 429 " + in(phases), phases: phases, better: -1, abs: 0.005, rel: 0.1, format: pct,
+		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 {
+			return float64(s.Throttled) / float64(max(s.Backend, 1))
+		}}
+}
+
 func intrusions() metric {
 	return metric{name: "requests sent while asked to stay away", better: -1, abs: 2, rel: 0.1, format: count,
 		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return float64(s.Intrusions) }}
@@ -184,6 +193,9 @@ func headline(sc *scenario.Scenario) []metric {
 	case "quota":
 		return []metric{goodputIn("quota"), successIn("quota"), throttledIn("quota"), backendIn("quota"),
 			latencyIn("p50", "quota"), latencyIn("p99", "quota"), successIn("after")}
+	case "quotaclosed":
+		return []metric{successIn("quota"), throttledShareIn("quota"), goodputIn("quota"), latencyIn("p50", "quota"),
+			latencyIn("p99", "quota"), successIn("after")}
 	case "overload":
 		load := backendIn("overload")
 		load.better = 0 // fewer requests is no merit under overload: goodput is
