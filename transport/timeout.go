@@ -22,7 +22,11 @@ type attemptTimeoutError struct {
 }
 
 func (e *attemptTimeoutError) Error() string {
-	return "transport: attempt timed out after " + e.after.String() + ": " + e.err.Error()
+	// The error below is what the attempt returned once we canceled it
+	// (usually "context canceled"): say so, or the message reads as a
+	// timeout and a cancellation at once.
+	return "transport: attempt timed out after " + e.after.String() +
+		" without response headers (the attempt, canceled, returned: " + e.err.Error() + ")"
 }
 func (e *attemptTimeoutError) Unwrap() []error {
 	return []error{ErrAttemptTimeout, context.DeadlineExceeded, e.err}

@@ -79,6 +79,11 @@ func TestAttemptTimeoutErrorIsATimeout(t *testing.T) {
 			!errors.As(err, &ne) || !ne.Timeout() {
 			t.Fatalf("err = %v: want ErrAttemptTimeout, DeadlineExceeded and a net.Error timeout", err)
 		}
+		// The message says the cancellation was ours, not a contradiction
+		// ("timed out after 1s: context canceled").
+		if msg := err.Error(); !strings.Contains(msg, "attempt timed out after 1s without response headers (the attempt, canceled, returned: context canceled)") {
+			t.Errorf("message %q: want it to say the attempt was canceled by the timeout", msg)
+		}
 		v := transport.DefaultClassifier.Classify(httpGet(t, "http://h.test/"), nil, err)
 		if !v.Retryable || v.Reason != transport.ReasonTimeout {
 			t.Fatalf("classified %+v, want a retryable timeout", v)
