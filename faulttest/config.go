@@ -22,9 +22,9 @@ type Config struct {
 	// decision of the Injector: whether each request is delayed, by how
 	// much, and which fault it gets. The same Seed and the same order of
 	// requests give the same faults and latencies; the zero Seed is a seed
-	// like any other. It covers the faults only: the client under test
-	// draws its own randomness (a retry's jittered backoff, a breaker's
-	// jittered open time) from its own source.
+	// like any other. It covers the Injector's draws only: the client
+	// under test draws its own randomness (a retry's jittered backoff, a
+	// breaker's jittered open time) from its own source.
 	Seed uint64
 
 	// Phases is the schedule; at least one is required. It starts at New

@@ -46,7 +46,8 @@
 // every decision valid, but their order, and so which request gets which
 // fault, is then up to the scheduler.
 //
-// The seed covers the faults drawn, and nothing else. The client under test
+// The seed covers what the Injector draws (faults and latencies), and
+// nothing else. The client under test
 // draws its own randomness: a retry's jittered backoff (resilient's, from
 // math/rand/v2 unless backoff.Config.Rand is set), a breaker's jittered open
 // time, a balancer's pick. A run that replays the same faults may still
