@@ -5,10 +5,10 @@
 // Retry-After, truncated and slow bodies, in a schedule you choose and a
 // sequence a seed makes repeatable.
 //
-// It is the public door to the fault engine that resilient's own tests,
-// benchmarks and demo use (the module's internal chaos package): the same
-// engine and the same vocabulary, converted field for field, so a fault here
-// behaves exactly as it does in the library's own tests.
+// It is the fault engine itself: resilient's own tests, benchmarks and demo
+// use this same package (through the module's internal chaos package, which
+// only gives it a name), so a fault here behaves exactly as it does in the
+// library's own tests.
 //
 // # Two sides of the wire
 //
@@ -39,14 +39,25 @@
 //
 // # Determinism
 //
-// Every decision comes from one random source seeded with Config.Seed, in a
-// fixed number of draws per request: the same seed and the same order of
-// requests give the same faults and latencies, so a failing test can be
-// replayed. Concurrent requests keep every decision valid, but which request
-// gets which fault is then up to the scheduler. Time comes from Config.Now
-// (time.Now by default), read at every request, so schedules, latencies and
-// hangs run on testing/synctest's fake clock inside a bubble: create the
-// Injector inside the bubble.
+// Every decision comes from one math/rand/v2 PCG source seeded with
+// Config.Seed, in a fixed number and order of draws per request, under a
+// mutex: the same seed and the same order of requests give the same faults
+// and latencies, so a failing test can be replayed. Concurrent requests keep
+// every decision valid, but their order, and so which request gets which
+// fault, is then up to the scheduler.
+//
+// The seed covers what the Injector draws (faults and latencies), and
+// nothing else. The client under test
+// draws its own randomness: a retry's jittered backoff (resilient's, from
+// math/rand/v2 unless backoff.Config.Rand is set), a breaker's jittered open
+// time, a balancer's pick. A run that replays the same faults may still
+// wait other times between its attempts; it meets the same faults as long
+// as its requests come in the same order and, under a schedule of timed
+// phases, in the same phases.
+//
+// Time comes from Config.Now (time.Now by default), read at every request,
+// so schedules, latencies, hangs and slow bodies run on testing/synctest's
+// fake clock inside a bubble: create the Injector inside the bubble.
 //
 // The package starts no goroutine. Call Injector.Close when done: it releases
 // requests held by a Hang.

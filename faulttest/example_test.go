@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"syscall"
 	"time"
@@ -104,4 +105,29 @@ func ExampleNewServer() {
 	fmt.Printf("%d of 10 calls succeeded; the server reset %d of %d requests\n", ok, s.Reset, s.Requests)
 	// Output:
 	// 10 of 10 calls succeeded; the server reset 7 of 17 requests
+}
+
+// A handler wrapper on a real loopback server: here every response is
+// injected as 429 Too Many Requests with a Retry-After header.
+func ExampleInjector_Handler() {
+	in, err := faulttest.New(faulttest.Config{Phases: []faulttest.Phase{
+		{Status: 1, StatusCode: http.StatusTooManyRequests, RetryAfter: "3"},
+	}})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(in.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "hello")
+	})))
+	defer srv.Close()
+	defer in.Close() // runs first: releases any hanging request
+
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.Status, "Retry-After:", resp.Header.Get("Retry-After"))
+	// Output:
+	// 429 Too Many Requests Retry-After: 3
 }

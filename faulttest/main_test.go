@@ -1,6 +1,7 @@
 package faulttest_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -16,14 +17,21 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// okBackend is an in-process backend that answers 200 with body, counting calls.
-type okBackend struct {
+// stub is a base RoundTripper that answers 200 with body, counting calls.
+type stub struct {
 	body  string
+	cl    int64 // Content-Length to report; -2 means len(body)
 	calls atomic.Int64
 }
 
-func (b *okBackend) RoundTrip(req *http.Request) (*http.Response, error) {
-	b.calls.Add(1)
+func newStub(body string) *stub { return &stub{body: body, cl: -2} }
+
+func (s *stub) RoundTrip(req *http.Request) (*http.Response, error) {
+	s.calls.Add(1)
+	cl := s.cl
+	if cl == -2 {
+		cl = int64(len(s.body))
+	}
 	return &http.Response{
 		Status:        "200 OK",
 		StatusCode:    http.StatusOK,
@@ -31,13 +39,31 @@ func (b *okBackend) RoundTrip(req *http.Request) (*http.Response, error) {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        http.Header{},
-		Body:          io.NopCloser(strings.NewReader(b.body)),
-		ContentLength: int64(len(b.body)),
+		Body:          io.NopCloser(strings.NewReader(s.body)),
+		ContentLength: cl,
 		Request:       req,
 	}, nil
 }
 
-// mustNew builds an Injector and closes it when the test ends.
+// trackedBody is a request body that records whether it was closed.
+type trackedBody struct {
+	io.Reader
+	closed atomic.Bool
+}
+
+func (b *trackedBody) Close() error { b.closed.Store(true); return nil }
+
+// newRequest returns a POST with a tracked body.
+func newRequest(t testing.TB, ctx context.Context) (*http.Request, *trackedBody) {
+	t.Helper()
+	body := &trackedBody{Reader: strings.NewReader("payload")}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://backend.test/x", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req, body
+}
+
 func mustNew(t testing.TB, cfg faulttest.Config) *faulttest.Injector {
 	t.Helper()
 	in, err := faulttest.New(cfg)
@@ -48,7 +74,7 @@ func mustNew(t testing.TB, cfg faulttest.Config) *faulttest.Injector {
 	return in
 }
 
-// always is a Config with one phase that lasts forever.
-func always(p faulttest.Phase) faulttest.Config {
+// one returns a config with a single forever phase.
+func one(p faulttest.Phase) faulttest.Config {
 	return faulttest.Config{Seed: 1, Phases: []faulttest.Phase{p}}
 }

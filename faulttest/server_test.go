@@ -15,7 +15,7 @@ import (
 var hello = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello, world") })
 
 func TestServerResetIsARealReset(t *testing.T) {
-	srv, err := faulttest.NewServer(always(faulttest.Phase{Reset: 1}), hello)
+	srv, err := faulttest.NewServer(one(faulttest.Phase{Reset: 1}), hello)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestServerStatusAndTruncate(t *testing.T) {
 
 // Close must not wait forever for a handler held by a Hang.
 func TestServerCloseReleasesHangs(t *testing.T) {
-	srv, err := faulttest.NewServer(always(faulttest.Phase{Hang: 1}), hello)
+	srv, err := faulttest.NewServer(one(faulttest.Phase{Hang: 1}), hello)
 	if err != nil {
 		t.Fatal(err)
 	}

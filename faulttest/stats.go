@@ -1,13 +1,13 @@
 package faulttest
 
-import "github.com/resilient-go/resilient/internal/chaos"
+import "sync/atomic"
 
 // Counts are the counters of an Injector, over its whole life or one phase.
 //
 // Every request counts in Requests. A request forwarded to next counts in
 // Passed (Truncate and SlowBody forward); one that is not counts in exactly
-// one of Refused, Reset, Hung and Status, unless its context ended during
-// its latency. Delayed counts the requests that waited a latency, whatever
+// one of Refused, Reset, Hung and Status, unless its context ended during its
+// latency. Delayed counts the requests that waited a latency (> 0), whatever
 // their fault. Truncated and Slowed count the responses actually altered, so
 // they are at most Passed.
 type Counts struct {
@@ -22,6 +22,19 @@ type Counts struct {
 	Slowed    uint64 // responses whose body was slowed down
 }
 
+// add adds c to s.
+func (s *Counts) add(c Counts) {
+	s.Requests += c.Requests
+	s.Passed += c.Passed
+	s.Delayed += c.Delayed
+	s.Refused += c.Refused
+	s.Reset += c.Reset
+	s.Hung += c.Hung
+	s.Status += c.Status
+	s.Truncated += c.Truncated
+	s.Slowed += c.Slowed
+}
+
 // PhaseStats are the counts of one phase of the schedule.
 type PhaseStats struct {
 	Name string // the phase's name, as Injector.Phase reports it
@@ -29,7 +42,7 @@ type PhaseStats struct {
 }
 
 // Stats is a snapshot of an Injector's counters: the totals (the embedded
-// Counts: s.Requests, s.Reset…) and the same counts per phase. Each counter
+// Counts: s.Requests, s.Refused…) and the same counts per phase. Each counter
 // is read atomically, but while requests are in flight the snapshot as a
 // whole is not one instant. A Stats is the caller's to keep.
 type Stats struct {
@@ -37,12 +50,34 @@ type Stats struct {
 	Phases []PhaseStats // one per Config.Phases entry, in order
 }
 
-// statsFrom converts the engine's Stats. The Counts types have the same
-// fields, so a conversion copies them.
-func statsFrom(s chaos.Stats) Stats {
-	out := Stats{Counts: Counts(s.Counts), Phases: make([]PhaseStats, len(s.Phases))}
-	for i, p := range s.Phases {
-		out.Phases[i] = PhaseStats{Name: p.Name, Counts: Counts(p.Counts)}
+// Stats returns a snapshot of the counters.
+func (in *Injector) Stats() Stats {
+	s := Stats{Phases: make([]PhaseStats, len(in.phases))}
+	for i := range in.phases {
+		ph := &in.phases[i]
+		c := ph.stats.load()
+		s.Phases[i] = PhaseStats{Name: ph.name, Counts: c}
+		s.Counts.add(c)
 	}
-	return out
+	return s
+}
+
+// counters are a phase's live counters.
+type counters struct {
+	requests, passed, delayed                       atomic.Uint64
+	refused, reset, hung, status, truncated, slowed atomic.Uint64
+}
+
+func (c *counters) load() Counts {
+	return Counts{
+		Requests:  c.requests.Load(),
+		Passed:    c.passed.Load(),
+		Delayed:   c.delayed.Load(),
+		Refused:   c.refused.Load(),
+		Reset:     c.reset.Load(),
+		Hung:      c.hung.Load(),
+		Status:    c.status.Load(),
+		Truncated: c.truncated.Load(),
+		Slowed:    c.slowed.Load(),
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/resilient-go/resilient/backoff"
 	"github.com/resilient-go/resilient/faulttest"
 	"github.com/resilient-go/resilient/transport"
 )
@@ -46,9 +47,11 @@ var weather = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "sunny in %s", r.URL.Query().Get("city"))
 })
 
-// faults is the schedule both tests use: a fifth of the requests reset, a
-// fifth answered 503, a tenth delayed by 2s, the rest served. The seed makes
-// every run draw the same faults in the same order.
+// faults is the schedule the tests use: a fifth of the requests reset, a
+// fifth answered 503, a tenth delayed by 2s, the rest served. The seed fixes
+// the faults: the n-th request of every run draws the same one. It does not
+// fix the client's own randomness (the stack's retry jitter): see
+// TestSeedReplaysTheRun.
 var faults = faulttest.Config{Seed: 3, Phases: []faulttest.Phase{{
 	Reset:   0.2,
 	Status:  0.2,
@@ -131,6 +134,50 @@ func TestTodaySurvivesFaults(t *testing.T) {
 		}
 		t.Logf("%d of 50 calls in %v of fake time; %d requests, %d resets, %d 503s, %d delays", ok, time.Since(start), s.Requests, s.Reset, s.Status, s.Delayed)
 	})
+}
+
+// The seed covers the faults drawn, not the waits between retries: the
+// stack jitters them from math/rand/v2. Here every call is made after the
+// previous one ends and the schedule has one phase, so the jitter moves the
+// attempts in time but not the faults they draw. Fix the jitter too
+// (backoff.Config.Rand) and a whole run replays, down to its timing.
+func TestSeedReplaysTheRun(t *testing.T) {
+	run := func() (s faulttest.Counts, took time.Duration) {
+		synctest.Test(t, func(t *testing.T) {
+			in, err := faulttest.New(faults)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			jitter, err := backoff.New(backoff.Config{
+				Base: 50 * time.Millisecond,
+				Rand: func() float64 { return 0.5 }, // the waits' only random draw
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rt, err := transport.New(transport.Config{
+				Base:           in.RoundTripper(handlerTransport{weather}),
+				AttemptTimeout: 300 * time.Millisecond,
+				Retry:          transport.RetryConfig{Backoff: jitter},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := &Forecasts{Client: &http.Client{Transport: rt}, Base: "http://weather.test"}
+			start := time.Now()
+			for range 50 {
+				f.Today(t.Context(), "Lisbon")
+			}
+			s, took = in.Stats().Counts, time.Since(start)
+		})
+		return s, took
+	}
+	s1, took1 := run()
+	s2, took2 := run()
+	if s1 != s2 || took1 != took2 {
+		t.Errorf("two runs with the same seed and jitter differ:\n%+v in %v\n%+v in %v", s1, took1, s2, took2)
+	}
 }
 
 // handlerTransport serves requests with an http.Handler, in process.

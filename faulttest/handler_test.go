@@ -1,4 +1,4 @@
-package chaos_test
+package faulttest_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/resilient-go/resilient/internal/chaos"
+	"github.com/resilient-go/resilient/faulttest"
 )
 
 const page = "the quick brown fox jumps over the lazy dog, again and again and again\n" // 71 bytes
@@ -23,7 +23,7 @@ const page = "the quick brown fox jumps over the lazy dog, again and again and a
 // serve starts a loopback server whose handler is in's Handler over a
 // handler writing page, and a client with its own transport. Cleanup closes
 // the injector first (releasing hangs), then the server.
-func serve(t *testing.T, in *chaos.Injector) (*httptest.Server, *http.Client, *atomic.Int64) {
+func serve(t *testing.T, in *faulttest.Injector) (*httptest.Server, *http.Client, *atomic.Int64) {
 	t.Helper()
 	calls := new(atomic.Int64)
 	srv := httptest.NewServer(in.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -43,11 +43,11 @@ func serve(t *testing.T, in *chaos.Injector) (*httptest.Server, *http.Client, *a
 func TestHandlerReset(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
-		phase chaos.Phase
-		want  chaos.Counts
+		phase faulttest.Phase
+		want  faulttest.Counts
 	}{
-		{"Reset", chaos.Phase{Reset: 1}, chaos.Counts{Requests: 1, Reset: 1}},
-		{"Refuse resets", chaos.Phase{Refuse: 1}, chaos.Counts{Requests: 1, Refused: 1}},
+		{"Reset", faulttest.Phase{Reset: 1}, faulttest.Counts{Requests: 1, Reset: 1}},
+		{"Refuse resets", faulttest.Phase{Refuse: 1}, faulttest.Counts{Requests: 1, Refused: 1}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			in := mustNew(t, one(tt.phase))
@@ -71,7 +71,7 @@ func TestHandlerReset(t *testing.T) {
 }
 
 func TestHandlerTruncate(t *testing.T) {
-	in := mustNew(t, one(chaos.Phase{Truncate: 1}))
+	in := mustNew(t, one(faulttest.Phase{Truncate: 1}))
 	srv, client, calls := serve(t, in)
 	resp, err := client.Get(srv.URL)
 	if err != nil {
@@ -94,13 +94,13 @@ func TestHandlerTruncate(t *testing.T) {
 	if calls.Load() != 1 {
 		t.Errorf("next called %d times, want 1", calls.Load())
 	}
-	if want := (chaos.Counts{Requests: 1, Passed: 1, Truncated: 1}); in.Stats().Counts != want {
+	if want := (faulttest.Counts{Requests: 1, Passed: 1, Truncated: 1}); in.Stats().Counts != want {
 		t.Errorf("Stats = %+v, want %+v", in.Stats().Counts, want)
 	}
 }
 
 func TestHandlerTruncateWithoutBody(t *testing.T) {
-	in := mustNew(t, one(chaos.Phase{Truncate: 1}))
+	in := mustNew(t, one(faulttest.Phase{Truncate: 1}))
 	h := in.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/204" {
 			w.WriteHeader(http.StatusNoContent)
@@ -131,7 +131,7 @@ func TestHandlerTruncateWithoutBody(t *testing.T) {
 }
 
 func TestHandlerStatus(t *testing.T) {
-	in := mustNew(t, one(chaos.Phase{Status: 1, StatusCode: http.StatusServiceUnavailable, RetryAfter: "2"}))
+	in := mustNew(t, one(faulttest.Phase{Status: 1, StatusCode: http.StatusServiceUnavailable, RetryAfter: "2"}))
 	srv, client, calls := serve(t, in)
 	resp, err := client.Get(srv.URL)
 	if err != nil {
@@ -150,13 +150,13 @@ func TestHandlerStatus(t *testing.T) {
 	if calls.Load() != 0 {
 		t.Errorf("next called %d times, want 0", calls.Load())
 	}
-	if want := (chaos.Counts{Requests: 1, Status: 1}); in.Stats().Counts != want {
+	if want := (faulttest.Counts{Requests: 1, Status: 1}); in.Stats().Counts != want {
 		t.Errorf("Stats = %+v, want %+v", in.Stats().Counts, want)
 	}
 }
 
 func TestHandlerHangUntilClientGivesUp(t *testing.T) {
-	in := mustNew(t, one(chaos.Phase{Hang: 1}))
+	in := mustNew(t, one(faulttest.Phase{Hang: 1}))
 	srv, client, calls := serve(t, in)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -180,7 +180,7 @@ func TestHandlerHangUntilClientGivesUp(t *testing.T) {
 	if calls.Load() != 0 {
 		t.Errorf("next called %d times, want 0", calls.Load())
 	}
-	if want := (chaos.Counts{Requests: 1, Hung: 1}); in.Stats().Counts != want {
+	if want := (faulttest.Counts{Requests: 1, Hung: 1}); in.Stats().Counts != want {
 		t.Errorf("Stats = %+v, want %+v", in.Stats().Counts, want)
 	}
 	// The handler returned when the client went away: closing the server,
@@ -189,14 +189,14 @@ func TestHandlerHangUntilClientGivesUp(t *testing.T) {
 }
 
 // waitHung waits until n requests have reached a Hang fault.
-func waitHung(in *chaos.Injector, n uint64) {
+func waitHung(in *faulttest.Injector, n uint64) {
 	for in.Stats().Hung < n {
 		runtime.Gosched()
 	}
 }
 
 func TestHandlerHangReleasedByClose(t *testing.T) {
-	in := mustNew(t, one(chaos.Phase{Hang: 1}))
+	in := mustNew(t, one(faulttest.Phase{Hang: 1}))
 	srv, client, _ := serve(t, in)
 	errc := make(chan error, 1)
 	go func() {
@@ -215,7 +215,7 @@ func TestHandlerHangReleasedByClose(t *testing.T) {
 }
 
 func TestHandlerSlowBody(t *testing.T) {
-	in := mustNew(t, one(chaos.Phase{SlowBody: 1, SlowChunk: 16, SlowDelay: time.Millisecond}))
+	in := mustNew(t, one(faulttest.Phase{SlowBody: 1, SlowChunk: 16, SlowDelay: time.Millisecond}))
 	srv, client, _ := serve(t, in)
 	start := time.Now()
 	resp, err := client.Get(srv.URL)
@@ -231,7 +231,7 @@ func TestHandlerSlowBody(t *testing.T) {
 	if d := time.Since(start); d < 5*time.Millisecond {
 		t.Errorf("body came in %v, want at least 5ms", d)
 	}
-	if want := (chaos.Counts{Requests: 1, Passed: 1, Slowed: 1}); in.Stats().Counts != want {
+	if want := (faulttest.Counts{Requests: 1, Passed: 1, Slowed: 1}); in.Stats().Counts != want {
 		t.Errorf("Stats = %+v, want %+v", in.Stats().Counts, want)
 	}
 }
@@ -252,7 +252,7 @@ func (f *flushRecorder) Flush() {
 
 func TestHandlerSlowBodyTiming(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		in := mustNew(t, one(chaos.Phase{SlowBody: 1, SlowChunk: 32, SlowDelay: 10 * time.Millisecond}))
+		in := mustNew(t, one(faulttest.Phase{SlowBody: 1, SlowChunk: 32, SlowDelay: 10 * time.Millisecond}))
 		h := in.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, page)
 		}))
@@ -296,7 +296,7 @@ func slicesEqual[T comparable](a, b []T) bool {
 
 func TestHandlerLatency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		in := mustNew(t, one(chaos.Phase{Latency: chaos.Latency{P: 1, Dist: chaos.Fixed(time.Second)}}))
+		in := mustNew(t, one(faulttest.Phase{Latency: faulttest.Latency{P: 1, Dist: faulttest.Fixed(time.Second)}}))
 		called := 0
 		h := in.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called++ }))
 		start := time.Now()
@@ -312,14 +312,14 @@ func TestHandlerLatency(t *testing.T) {
 		if called != 1 || rec.Body.Len() != 0 {
 			t.Errorf("next called %d times, %d bytes written; want 1 and 0", called, rec.Body.Len())
 		}
-		if want := (chaos.Counts{Requests: 2, Passed: 1, Delayed: 2}); in.Stats().Counts != want {
+		if want := (faulttest.Counts{Requests: 2, Passed: 1, Delayed: 2}); in.Stats().Counts != want {
 			t.Errorf("Stats = %+v, want %+v", in.Stats().Counts, want)
 		}
 	})
 }
 
 func TestHandlerResetWithoutHijackPanics(t *testing.T) {
-	in := mustNew(t, one(chaos.Phase{Reset: 1}))
+	in := mustNew(t, one(faulttest.Phase{Reset: 1}))
 	h := in.Handler(http.NotFoundHandler())
 	defer func() {
 		if r := recover(); r != http.ErrAbortHandler {
@@ -330,7 +330,7 @@ func TestHandlerResetWithoutHijackPanics(t *testing.T) {
 }
 
 func TestHandlerPassThrough(t *testing.T) {
-	in := mustNew(t, one(chaos.Phase{}))
+	in := mustNew(t, one(faulttest.Phase{}))
 	srv, client, calls := serve(t, in)
 	resp, err := client.Get(srv.URL)
 	if err != nil {
@@ -341,7 +341,7 @@ func TestHandlerPassThrough(t *testing.T) {
 	if err != nil || string(b) != page || calls.Load() != 1 {
 		t.Errorf("body %q, %v after %d calls; want the page after 1", b, err, calls.Load())
 	}
-	if want := (chaos.Counts{Requests: 1, Passed: 1}); in.Stats().Counts != want {
+	if want := (faulttest.Counts{Requests: 1, Passed: 1}); in.Stats().Counts != want {
 		t.Errorf("Stats = %+v, want %+v", in.Stats().Counts, want)
 	}
 }

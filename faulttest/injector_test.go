@@ -1,4 +1,4 @@
-package chaos_test
+package faulttest_test
 
 import (
 	"context"
@@ -13,13 +13,13 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/resilient-go/resilient/internal/chaos"
+	"github.com/resilient-go/resilient/faulttest"
 )
 
 func TestProbabilities(t *testing.T) {
 	const n = 10000
 	for _, seed := range []uint64{0, 1, 42} {
-		in := mustNew(t, chaos.Config{Seed: seed, Phases: []chaos.Phase{{Refuse: 0.3, Status: 0.2}}})
+		in := mustNew(t, faulttest.Config{Seed: seed, Phases: []faulttest.Phase{{Refuse: 0.3, Status: 0.2}}})
 		rt := in.RoundTripper(newStub("ok"))
 		var refused, status, ok int
 		for range n {
@@ -58,7 +58,7 @@ func TestProbabilities(t *testing.T) {
 func TestLatencyProbability(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const n = 10000
-		in := mustNew(t, one(chaos.Phase{Latency: chaos.Latency{P: 0.3, Dist: chaos.Fixed(time.Millisecond)}}))
+		in := mustNew(t, one(faulttest.Phase{Latency: faulttest.Latency{P: 0.3, Dist: faulttest.Fixed(time.Millisecond)}}))
 		rt := in.RoundTripper(newStub(""))
 		start := time.Now()
 		for range n {
@@ -91,8 +91,8 @@ func trace(t *testing.T, seed uint64, n int) []outcome {
 	t.Helper()
 	var out []outcome
 	synctest.Test(t, func(t *testing.T) {
-		in := mustNew(t, chaos.Config{Seed: seed, Phases: []chaos.Phase{{
-			Latency:  chaos.Latency{P: 0.3, Dist: chaos.Uniform(time.Millisecond, 100*time.Millisecond)},
+		in := mustNew(t, faulttest.Config{Seed: seed, Phases: []faulttest.Phase{{
+			Latency:  faulttest.Latency{P: 0.3, Dist: faulttest.Uniform(time.Millisecond, 100*time.Millisecond)},
 			Refuse:   0.1,
 			Reset:    0.1,
 			Hang:     0.1,
@@ -169,7 +169,7 @@ func TestSameSeedSameFaults(t *testing.T) {
 }
 
 func TestRestartReseeds(t *testing.T) {
-	in := mustNew(t, chaos.Config{Seed: 3, Phases: []chaos.Phase{{Refuse: 0.5}}})
+	in := mustNew(t, faulttest.Config{Seed: 3, Phases: []faulttest.Phase{{Refuse: 0.5}}})
 	rt := in.RoundTripper(newStub(""))
 	run := func() []bool {
 		var refused []bool
@@ -195,9 +195,9 @@ func TestRestartReseeds(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		in := mustNew(t, chaos.Config{Seed: 9, Phases: []chaos.Phase{
-			{Name: "a", Duration: 5 * time.Millisecond, Latency: chaos.Latency{P: 0.1, Dist: chaos.Fixed(time.Millisecond)}, Refuse: 0.2, Reset: 0.2, Status: 0.2, Truncate: 0.2},
-			{Name: "b", Latency: chaos.Latency{P: 0.5, Dist: chaos.Fixed(time.Millisecond)}, Hang: 0.2, SlowBody: 0.2},
+		in := mustNew(t, faulttest.Config{Seed: 9, Phases: []faulttest.Phase{
+			{Name: "a", Duration: 5 * time.Millisecond, Latency: faulttest.Latency{P: 0.1, Dist: faulttest.Fixed(time.Millisecond)}, Refuse: 0.2, Reset: 0.2, Status: 0.2, Truncate: 0.2},
+			{Name: "b", Latency: faulttest.Latency{P: 0.5, Dist: faulttest.Fixed(time.Millisecond)}, Hang: 0.2, SlowBody: 0.2},
 		}})
 		rt := in.RoundTripper(newStub("0123456789"))
 		var wg sync.WaitGroup
@@ -227,7 +227,7 @@ func TestConcurrentUse(t *testing.T) {
 		if answered > st.Requests || answered < st.Requests-st.Delayed {
 			t.Errorf("Stats do not add up: %+v", st.Counts)
 		}
-		var sum chaos.Counts
+		var sum faulttest.Counts
 		for _, p := range st.Phases {
 			sum.Requests += p.Requests
 		}

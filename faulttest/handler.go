@@ -1,4 +1,4 @@
-package chaos
+package faulttest
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 //
 // It is safe for concurrent use. A healthy request (no fault, no latency)
 // allocates nothing beyond what next does. Call Injector.Close before closing
-// the server, to release requests held by a Hang.
+// the server, to release requests held by a Hang; NewServer does that for you.
 func (in *Injector) Handler(next http.Handler) http.Handler {
 	return &handler{in: in, next: next}
 }

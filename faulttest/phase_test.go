@@ -1,4 +1,4 @@
-package chaos_test
+package faulttest_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/resilient-go/resilient/internal/chaos"
+	"github.com/resilient-go/resilient/faulttest"
 )
 
 // get sends one request and names what it got: "ok", "refused" or the status.
@@ -34,7 +34,7 @@ func get(t *testing.T, rt http.RoundTripper) string {
 
 func TestScheduleSwitchesAtDurations(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		in := mustNew(t, chaos.Config{Phases: []chaos.Phase{
+		in := mustNew(t, faulttest.Config{Phases: []faulttest.Phase{
 			{Name: "healthy", Duration: time.Second},
 			{Name: "outage", Duration: 2 * time.Second, Refuse: 1},
 			{Name: "brownout", Duration: time.Second, Status: 1},
@@ -64,18 +64,18 @@ func TestScheduleSwitchesAtDurations(t *testing.T) {
 			}
 		}
 		st := in.Stats()
-		want := []chaos.PhaseStats{
-			{Name: "healthy", Counts: chaos.Counts{Requests: 2, Passed: 2}},
-			{Name: "outage", Counts: chaos.Counts{Requests: 2, Refused: 2}},
-			{Name: "brownout", Counts: chaos.Counts{Requests: 1, Status: 1}},
-			{Name: "recovery", Counts: chaos.Counts{Requests: 2, Passed: 2}},
+		want := []faulttest.PhaseStats{
+			{Name: "healthy", Counts: faulttest.Counts{Requests: 2, Passed: 2}},
+			{Name: "outage", Counts: faulttest.Counts{Requests: 2, Refused: 2}},
+			{Name: "brownout", Counts: faulttest.Counts{Requests: 1, Status: 1}},
+			{Name: "recovery", Counts: faulttest.Counts{Requests: 2, Passed: 2}},
 		}
 		for i := range want {
 			if st.Phases[i] != want[i] {
 				t.Errorf("Stats.Phases[%d] = %+v, want %+v", i, st.Phases[i], want[i])
 			}
 		}
-		if st.Counts != (chaos.Counts{Requests: 7, Passed: 4, Refused: 2, Status: 1}) {
+		if st.Counts != (faulttest.Counts{Requests: 7, Passed: 4, Refused: 2, Status: 1}) {
 			t.Errorf("Stats totals = %+v", st.Counts)
 		}
 	})
@@ -83,7 +83,7 @@ func TestScheduleSwitchesAtDurations(t *testing.T) {
 
 func TestScheduleStaysInLastPhase(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		in := mustNew(t, chaos.Config{Phases: []chaos.Phase{
+		in := mustNew(t, faulttest.Config{Phases: []faulttest.Phase{
 			{Duration: time.Second},
 			{Duration: time.Second, Refuse: 1},
 		}})
@@ -102,7 +102,7 @@ func TestScheduleStaysInLastPhase(t *testing.T) {
 
 func TestRestartSchedule(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		in := mustNew(t, chaos.Config{Phases: []chaos.Phase{
+		in := mustNew(t, faulttest.Config{Phases: []faulttest.Phase{
 			{Name: "warmup", Duration: time.Minute},
 			{Name: "outage", Refuse: 1},
 		}})
@@ -127,9 +127,9 @@ func TestRestartSchedule(t *testing.T) {
 
 func TestScheduleUsesConfigNow(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	in := mustNew(t, chaos.Config{
+	in := mustNew(t, faulttest.Config{
 		Now: func() time.Time { return now },
-		Phases: []chaos.Phase{
+		Phases: []faulttest.Phase{
 			{Name: "one", Duration: time.Minute},
 			{Name: "two"},
 		},

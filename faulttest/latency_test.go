@@ -1,31 +1,31 @@
-package chaos_test
+package faulttest_test
 
 import (
 	"math"
 	"testing"
 	"time"
 
-	"github.com/resilient-go/resilient/internal/chaos"
+	"github.com/resilient-go/resilient/faulttest"
 )
 
 func TestDistributions(t *testing.T) {
 	ms := time.Millisecond
 	tests := []struct {
 		name string
-		d    chaos.Distribution
+		d    faulttest.Distribution
 		u    float64
 		want time.Duration
 	}{
-		{"fixed", chaos.Fixed(5 * ms), 0.7, 5 * ms},
-		{"uniform low", chaos.Uniform(10*ms, 20*ms), 0, 10 * ms},
-		{"uniform mid", chaos.Uniform(10*ms, 20*ms), 0.5, 15 * ms},
-		{"uniform u clamped", chaos.Uniform(10*ms, 20*ms), 1.5, 20 * ms},
-		{"uniform NaN", chaos.Uniform(10*ms, 20*ms), math.NaN(), 10 * ms},
-		{"pareto at u=0 is scale", chaos.Pareto(10*ms, 2, time.Second), 0, 10 * ms},
-		{"pareto median", chaos.Pareto(10*ms, 1, time.Second), 0.5, 20 * ms}, // (1/2)^-1 = 2
-		{"pareto u=0.75 alpha 2", chaos.Pareto(10*ms, 2, time.Second), 0.75, 20 * ms},
-		{"pareto capped", chaos.Pareto(10*ms, 1, time.Second), 0.999, time.Second},
-		{"pareto tail capped near 1", chaos.Pareto(10*ms, 0.1, time.Second), 1 - 0x1p-53, time.Second},
+		{"fixed", faulttest.Fixed(5 * ms), 0.7, 5 * ms},
+		{"uniform low", faulttest.Uniform(10*ms, 20*ms), 0, 10 * ms},
+		{"uniform mid", faulttest.Uniform(10*ms, 20*ms), 0.5, 15 * ms},
+		{"uniform u clamped", faulttest.Uniform(10*ms, 20*ms), 1.5, 20 * ms},
+		{"uniform NaN", faulttest.Uniform(10*ms, 20*ms), math.NaN(), 10 * ms},
+		{"pareto at u=0 is scale", faulttest.Pareto(10*ms, 2, time.Second), 0, 10 * ms},
+		{"pareto median", faulttest.Pareto(10*ms, 1, time.Second), 0.5, 20 * ms}, // (1/2)^-1 = 2
+		{"pareto u=0.75 alpha 2", faulttest.Pareto(10*ms, 2, time.Second), 0.75, 20 * ms},
+		{"pareto capped", faulttest.Pareto(10*ms, 1, time.Second), 0.999, time.Second},
+		{"pareto tail capped near 1", faulttest.Pareto(10*ms, 0.1, time.Second), 1 - 0x1p-53, time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,7 +37,7 @@ func TestDistributions(t *testing.T) {
 }
 
 func TestParetoHeavyTail(t *testing.T) {
-	d := chaos.Pareto(time.Millisecond, 1.16, time.Hour)
+	d := faulttest.Pareto(time.Millisecond, 1.16, time.Hour)
 	var below2, above10 int
 	const n = 10000
 	for i := range n {
