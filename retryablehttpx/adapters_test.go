@@ -208,7 +208,7 @@ func TestConfigureSpendsOneTokenPerRetry(t *testing.T) {
 	if _, err := c.Get("http://x.test/"); !errors.Is(err, backoff.ErrBudgetExhausted) || s.Calls() != 2 {
 		t.Fatalf("err=%v attempts=%d, want ErrBudgetExhausted after 2", err, s.Calls())
 	}
-	if err := retryablehttpx.Configure(nil, retryablehttpx.Config{}); !errors.Is(err, retryablehttpx.ErrInvalidConfig) {
+	if err := retryablehttpx.Configure(nil, retryablehttpx.Config{}); !errors.Is(err, retryablehttpx.ErrInvalidConfig) || !errors.Is(err, transport.ErrInvalidConfig) {
 		t.Fatalf("nil client: err = %v, want ErrInvalidConfig", err)
 	}
 }
