@@ -122,9 +122,9 @@ func (f ClassifierFunc) Classify(req *http.Request, resp *http.Response, err err
 //     queue.ErrFull, queue.ErrTimeout): Ignored, not retryable, so that a
 //     retry meeting an open breaker or a full queue fails fast and a
 //     breaker does not count our own shedding against the host;
-//   - a transport error: Failure, retryable unless go-retryablehttp's
-//     policy knows it to be permanent (TLS certificate, unsupported scheme,
-//     invalid header, too many redirects);
+//   - a transport error: Failure, retryable unless Permanent reports it
+//     (TLS certificate, unsupported scheme, invalid header, too many
+//     redirects: go-retryablehttp's list);
 //   - 429: Ignored, retryable, with the server's Retry-After. The server
 //     is up and answering; it asks this client to slow down, which is the
 //     job of retries (Retry-After) and limiters (Reason ReasonThrottled),
