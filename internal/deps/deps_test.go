@@ -2,7 +2,11 @@ package deps_test
 
 import (
 	"encoding/json"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -73,6 +77,40 @@ func TestRootGoModRequiresOnlyWhatTheCodeNeeds(t *testing.T) {
 			if strings.HasPrefix(r.Path, b) {
 				t.Errorf("go.mod requires %s (indirect: %v): it belongs in a nested module", r.Path, r.Indirect)
 			}
+		}
+	}
+}
+
+// TestCIRunCoversEveryNestedModule: the root's go test ./... does not
+// enter a nested module, so .ci/run must name each one, or its tests
+// would run nowhere.
+func TestCIRunCoversEveryNestedModule(t *testing.T) {
+	ci, err := os.ReadFile("../../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nested []string
+	err = filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "../.." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.Name() == "go.mod" && path != "../../go.mod" {
+			nested = append(nested, filepath.ToSlash(filepath.Dir(strings.TrimPrefix(path, "../../"))))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nested) < 2 {
+		t.Fatalf("found nested modules %v, want at least bench and fleet", nested)
+	}
+	for _, m := range nested {
+		if !regexp.MustCompile(`(^|[\s(])` + regexp.QuoteMeta(m) + `([\s)]|$)`).Match(ci) {
+			t.Errorf("nested module %s is not named in .ci/run", m)
 		}
 	}
 }
