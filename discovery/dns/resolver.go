@@ -51,15 +51,16 @@ type Config struct {
 	After func(d time.Duration) <-chan time.Time
 }
 
-// Resolver is a discovery.Resolver over DNS A/AAAA or SRV records, asked of a DNS server
-// directly (github.com/miekg/dns) so that the records' TTLs are known: the
-// set is re-resolved when the shortest TTL ends, within [MinInterval,
-// MaxInterval]. A lookup that fails, times out or finds no record keeps
-// the last good set and is reported through Hooks.OnError; a DNS hiccup
-// never empties the set. Records are sorted by address, so a server that
-// rotates their order causes no update.
+// Resolver is a discovery.Resolver over DNS A/AAAA or SRV records, asked
+// of a DNS server directly (github.com/miekg/dns) so that the records'
+// TTLs are known: the set is re-resolved when the shortest TTL ends,
+// within [MinInterval, MaxInterval]. A lookup that fails, times out or
+// finds no record keeps the last good set and is reported through
+// Hooks.OnError; a DNS hiccup never empties the set. Records are sorted by
+// address, so a server that rotates their order causes no update.
 //
-// A Resolver owns one goroutine; Close stops it and cancels a query under way.
+// A Resolver owns one goroutine; Close stops it and cancels a query under
+// way.
 type Resolver struct {
 	discovery.Broadcast
 	cfg    Config
