@@ -96,6 +96,11 @@ func (b *Broadcast) Publish(eps []Endpoint) error {
 	return nil
 }
 
+// Reset forgets every subscriber, so that a resolver that publishes no
+// more does not keep their functions alive: a resolver's Close calls it
+// once its goroutine has ended.
+func (b *Broadcast) Reset() { b.reset() }
+
 // reset forgets every subscriber, for Close.
 func (b *Broadcast) reset() {
 	b.mu.Lock()

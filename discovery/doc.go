@@ -11,10 +11,12 @@
 // # Resolvers
 //
 //   - [Static]: a fixed list, replaceable by hand with [Static.Update].
-//   - [DNS]: A/AAAA or SRV records, re-resolved on an interval bounded by
-//     the records' TTL, over a real DNS client (github.com/miekg/dns) so that
-//     the TTL is known. A failed lookup keeps the last good set and says so
-//     through [Hooks.OnError]: a DNS hiccup never empties the set.
+//   - DNS: A/AAAA or SRV records, re-resolved on an interval bounded by
+//     the records' TTL. A failed lookup keeps the last good set and says so
+//     through [Hooks.OnError]: a DNS hiccup never empties the set. It is the
+//     package github.com/resilient-go/resilient/discovery/dns, a module of
+//     its own, so that this package and everything above it (balancer,
+//     transport) compile and require no DNS library.
 //   - [File]: a text file of endpoints, one per line, re-read when its
 //     modification time or size changes (for operators).
 //
@@ -32,5 +34,5 @@
 //
 // No resolver publishes an empty set: an empty or unreadable source is an
 // error that keeps the last good set. Resolvers that start a goroutine
-// (DNS, File) have Close, which waits for it.
+// (File, and dns.Resolver) have Close, which waits for it.
 package discovery

@@ -5,6 +5,11 @@
 // Retry-After), and attributes for the host key and the number of attempts
 // on the call's span when it ends.
 //
+// It is a module of its own (github.com/resilient-go/resilient/otelx,
+// requiring the toolkit's root module), so that a program that imports
+// transport and not otelx requires no OpenTelemetry library: `go mod tidy`
+// in your module never moves your otel for ours.
+//
 // # Where it sits
 //
 // It does not start spans: it decorates the span that the request's

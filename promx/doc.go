@@ -3,6 +3,11 @@
 // breakers, limits and queues are doing, in the tool operators already run.
 // The alert rules in docs/alerts are written against these names.
 //
+// It is a module of its own (github.com/resilient-go/resilient/promx,
+// requiring the toolkit's root module), so that a program that imports
+// transport and not promx requires no Prometheus library: `go mod tidy` in
+// your module never moves your client_golang for ours.
+//
 // # Use
 //
 // Build a Metrics on your registry, give its Hooks to the stack, and hand it

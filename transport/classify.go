@@ -5,11 +5,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/resilient-go/resilient/backoff"
 	"github.com/resilient-go/resilient/breaker"
@@ -125,9 +122,9 @@ func (f ClassifierFunc) Classify(req *http.Request, resp *http.Response, err err
 //     queue.ErrFull, queue.ErrTimeout): Ignored, not retryable, so that a
 //     retry meeting an open breaker or a full queue fails fast and a
 //     breaker does not count our own shedding against the host;
-//   - a transport error: Failure, retryable unless go-retryablehttp's
-//     policy knows it to be permanent (TLS certificate, unsupported scheme,
-//     invalid header, too many redirects);
+//   - a transport error: Failure, retryable unless Permanent reports it
+//     (TLS certificate, unsupported scheme, invalid header, too many
+//     redirects: go-retryablehttp's list);
 //   - 429: Ignored, retryable, with the server's Retry-After. The server
 //     is up and answering; it asks this client to slow down, which is the
 //     job of retries (Retry-After) and limiters (Reason ReasonThrottled),
@@ -170,24 +167,6 @@ func classifyError(req *http.Request, err error) Verdict {
 		return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonTimeout}
 	}
 	return Verdict{Outcome: Failure, Retryable: true, Reason: ReasonTransport}
-}
-
-// Permanent reports whether a transport error cannot be fixed by trying
-// again. It defers to go-retryablehttp's list of such errors (TLS
-// certificate failures, unsupported protocol scheme, invalid header, too
-// many redirects), so that both libraries agree on it.
-func Permanent(err error) bool {
-	if err == nil {
-		return false
-	}
-	var uerr *url.Error
-	if !errors.As(err, &uerr) {
-		// A RoundTripper's errors are not yet wrapped by http.Client;
-		// wrap them the same way so retryablehttp's checks apply.
-		uerr = &url.Error{Op: "Get", URL: "", Err: err}
-	}
-	retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(context.Background(), nil, uerr)
-	return !retry
 }
 
 // rejectedByUs reports whether err is one of our own layers' refusals.

@@ -16,8 +16,9 @@
 // (Success, Failure, or Ignored when the caller cancelled) feeds breakers,
 // budgets and adaptive limits; Retryable and RetryAfter feed retries.
 // DefaultClassifier treats transport errors, 429 and 5xx except 501 as
-// retryable failures, and defers to go-retryablehttp's list of permanent
-// transport errors (TLS certificates, bad schemes, too many redirects).
+// retryable failures, except the transport errors that Permanent reports
+// (TLS certificates, bad schemes, too many redirects: go-retryablehttp's
+// list, so that both libraries agree).
 // Replace it to teach the stack your API's own signals.
 //
 // # Retries
@@ -86,10 +87,10 @@
 //
 // # go-retryablehttp
 //
-// ConfigureRetryableHTTP plugs our backoff, classification and retry
-// budget into an existing retryablehttp.Client (RetryableHTTPBackoff and
-// RetryableHTTPCheckRetry are the pieces one by one), so a team can adopt
-// this package one piece at a time. A Transport from New
+// Package retryablehttpx plugs our backoff, classification and retry
+// budget into an existing retryablehttp.Client, so a team can adopt this
+// package one piece at a time; transport itself does not import
+// go-retryablehttp. A Transport from New
 // also works as the Transport of a retryablehttp.Client's HTTPClient; but
 // retrying in both layers multiplies the attempts (3 × 3 = 9 against a
 // failing host, past the retry budget's reach), so let one layer retry:

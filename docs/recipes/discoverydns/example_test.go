@@ -10,9 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/dns"
+	mdns "github.com/miekg/dns" // the fake DNS server
 
 	"github.com/resilient-go/resilient/discovery"
+	"github.com/resilient-go/resilient/discovery/dns"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -21,7 +22,7 @@ import (
 // way a headless Kubernetes service or Consul's DNS interface would.
 type fakeDNS struct {
 	addr string
-	srv  *dns.Server
+	srv  *mdns.Server
 
 	mu     sync.Mutex
 	ports  map[string]uint16 // SRV target -> port
@@ -35,29 +36,29 @@ func startFakeDNS() (*fakeDNS, error) {
 	}
 	f := &fakeDNS{addr: pc.LocalAddr().String(), ports: map[string]uint16{}}
 	started := make(chan struct{})
-	f.srv = &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(f.serve), NotifyStartedFunc: func() { close(started) }}
+	f.srv = &mdns.Server{PacketConn: pc, Handler: mdns.HandlerFunc(f.serve), NotifyStartedFunc: func() { close(started) }}
 	go f.srv.ActivateAndServe()
 	<-started
 	return f, nil
 }
 
-func (f *fakeDNS) serve(w dns.ResponseWriter, req *dns.Msg) {
+func (f *fakeDNS) serve(w mdns.ResponseWriter, req *mdns.Msg) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.silent {
 		return
 	}
-	m := new(dns.Msg)
+	m := new(mdns.Msg)
 	m.SetReply(req)
 	q := req.Question[0]
-	hdr := dns.RR_Header{Name: q.Name, Class: dns.ClassINET, Ttl: 30, Rrtype: q.Qtype}
+	hdr := mdns.RR_Header{Name: q.Name, Class: mdns.ClassINET, Ttl: 30, Rrtype: q.Qtype}
 	switch {
-	case q.Qtype == dns.TypeSRV && q.Name == "_http._tcp.users.test.":
+	case q.Qtype == mdns.TypeSRV && q.Name == "_http._tcp.users.test.":
 		for target, port := range f.ports {
-			m.Answer = append(m.Answer, &dns.SRV{Hdr: hdr, Priority: 10, Weight: 1, Port: port, Target: target})
+			m.Answer = append(m.Answer, &mdns.SRV{Hdr: hdr, Priority: 10, Weight: 1, Port: port, Target: target})
 		}
-	case q.Qtype == dns.TypeA && strings.HasSuffix(q.Name, ".users.test."):
-		m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: net.IPv4(127, 0, 0, 1)})
+	case q.Qtype == mdns.TypeA && strings.HasSuffix(q.Name, ".users.test."):
+		m.Answer = append(m.Answer, &mdns.A{Hdr: hdr, A: net.IPv4(127, 0, 0, 1)})
 	}
 	w.WriteMsg(m)
 }
@@ -89,7 +90,7 @@ func Example() {
 
 	updates := make(chan int, 8)
 	failures := make(chan *discovery.ResolveError, 8)
-	users, err := discovery.NewDNS(discovery.DNSConfig{
+	users, err := dns.New(dns.Config{
 		Name:    "_http._tcp.users.test",
 		SRV:     true,
 		Server:  ns.addr, // empty: the first nameserver of /etc/resolv.conf

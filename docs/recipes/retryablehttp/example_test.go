@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/resilient-go/resilient/backoff"
-	"github.com/resilient-go/resilient/transport"
+	"github.com/resilient-go/resilient/retryablehttpx"
 )
 
 // adopt gives an existing go-retryablehttp client our jittered backoff and
@@ -26,7 +26,7 @@ func adopt(c *retryablehttp.Client, budget *backoff.Budget) error {
 	}
 	// Installs Backoff, CheckRetry (our classification) and a PrepareRetry
 	// that withdraws one budget token per retry actually made.
-	return transport.ConfigureRetryableHTTP(c, transport.RetryableHTTPConfig{
+	return retryablehttpx.Configure(c, retryablehttpx.Config{
 		Backoff: strategy,
 		Budget:  budget, // Classifier nil: transport.DefaultClassifier
 	})

@@ -1,4 +1,4 @@
-package discovery
+package dns
 
 import (
 	"context"
@@ -10,12 +10,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/dns"
+	mdns "github.com/miekg/dns"
+
+	"github.com/resilient-go/resilient/discovery"
 )
 
-// DNSConfig configures a DNS resolver. Each field says what its zero value
+// Config configures a Resolver. Each field says what its zero value
 // means.
-type DNSConfig struct {
+type Config struct {
 	// Name is the name to resolve: a host name whose A and AAAA records
 	// are the endpoints (with Port), or, with SRV set, an SRV name such as
 	// "_http._tcp.users.example.com". Required.
@@ -42,45 +44,46 @@ type DNSConfig struct {
 	MinInterval, MaxInterval time.Duration
 
 	// Hooks observe updates and failed resolutions.
-	Hooks Hooks
+	Hooks discovery.Hooks
 
 	// After returns a channel that fires after d, as time.After does. Nil
 	// means time.After; tests inject a clock of their own.
 	After func(d time.Duration) <-chan time.Time
 }
 
-// DNS is a Resolver over DNS A/AAAA or SRV records, asked of a DNS server
-// directly (github.com/miekg/dns) so that the records' TTLs are known: the
-// set is re-resolved when the shortest TTL ends, within [MinInterval,
-// MaxInterval]. A lookup that fails, times out or finds no record keeps
-// the last good set and is reported through Hooks.OnError; a DNS hiccup
-// never empties the set. Records are sorted by address, so a server that
-// rotates their order causes no update.
+// Resolver is a discovery.Resolver over DNS A/AAAA or SRV records, asked
+// of a DNS server directly (github.com/miekg/dns) so that the records'
+// TTLs are known: the set is re-resolved when the shortest TTL ends,
+// within [MinInterval, MaxInterval]. A lookup that fails, times out or
+// finds no record keeps the last good set and is reported through
+// Hooks.OnError; a DNS hiccup never empties the set. Records are sorted by
+// address, so a server that rotates their order causes no update.
 //
-// DNS owns one goroutine; Close stops it and cancels a query under way.
-type DNS struct {
-	Broadcast
-	cfg    DNSConfig
-	client dns.Client
+// A Resolver owns one goroutine; Close stops it and cancels a query under
+// way.
+type Resolver struct {
+	discovery.Broadcast
+	cfg    Config
+	client mdns.Client
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
 }
 
-// NewDNS validates cfg, resolves the name once (an error if that fails:
+// New validates cfg, resolves the name once (an error if that fails:
 // there is no set to start from) and starts re-resolving it.
-func NewDNS(cfg DNSConfig) (*DNS, error) {
+func New(cfg Config) (*Resolver, error) {
 	c, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &DNS{cfg: c, client: dns.Client{Net: "udp", Timeout: c.Timeout}, ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	d := &Resolver{cfg: c, client: mdns.Client{Net: "udp", Timeout: c.Timeout}, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	eps, ttl, err := d.resolve()
 	if err != nil {
 		cancel()
-		return nil, &ResolveError{Name: c.Name, Err: err, Failures: 1}
+		return nil, &discovery.ResolveError{Name: c.Name, Err: err, Failures: 1}
 	}
 	if err := d.Publish(eps); err != nil {
 		cancel()
@@ -90,10 +93,10 @@ func NewDNS(cfg DNSConfig) (*DNS, error) {
 	return d, nil
 }
 
-func (cfg DNSConfig) withDefaults() (DNSConfig, error) {
+func (cfg Config) withDefaults() (Config, error) {
 	c := cfg
-	bad := func(format string, args ...any) (DNSConfig, error) {
-		return DNSConfig{}, fmt.Errorf("%w: DNSConfig."+format, append([]any{ErrInvalidConfig}, args...)...)
+	bad := func(format string, args ...any) (Config, error) {
+		return Config{}, fmt.Errorf("%w: Config."+format, append([]any{ErrInvalidConfig}, args...)...)
 	}
 	switch {
 	case c.Name == "":
@@ -120,7 +123,7 @@ func (cfg DNSConfig) withDefaults() (DNSConfig, error) {
 		return bad("MinInterval %v exceeds MaxInterval %v", c.MinInterval, c.MaxInterval)
 	}
 	if c.Server == "" {
-		conf, err := dns.ClientConfigFromFile("/etc/resolv.conf")
+		conf, err := mdns.ClientConfigFromFile("/etc/resolv.conf")
 		if err != nil || len(conf.Servers) == 0 {
 			return bad("Server is empty and /etc/resolv.conf names no nameserver (%v)", err)
 		}
@@ -137,14 +140,14 @@ func (cfg DNSConfig) withDefaults() (DNSConfig, error) {
 // Close stops re-resolving, cancelling a query under way, and waits for
 // the resolver's goroutine to end. Subscribers get no more sets. It is
 // safe to call more than once.
-func (d *DNS) Close() error {
+func (d *Resolver) Close() error {
 	d.once.Do(d.cancel)
 	<-d.done
-	d.reset()
+	d.Reset()
 	return nil
 }
 
-func (d *DNS) loop(wait time.Duration) {
+func (d *Resolver) loop(wait time.Duration) {
 	defer close(d.done)
 	failures := 0
 	for {
@@ -155,7 +158,7 @@ func (d *DNS) loop(wait time.Duration) {
 		}
 		eps, ttl, err := d.resolve()
 		if err == nil {
-			changed := !Equal(d.Current(), eps)
+			changed := !discovery.Equal(d.Current(), eps)
 			err = d.Publish(eps)
 			if err == nil && changed && d.cfg.Hooks.OnUpdate != nil {
 				d.cfg.Hooks.OnUpdate(d.cfg.Name, eps)
@@ -175,22 +178,22 @@ func (d *DNS) loop(wait time.Duration) {
 			wait = d.cfg.MaxInterval
 		}
 		if h := d.cfg.Hooks.OnError; h != nil {
-			h(&ResolveError{Name: d.cfg.Name, Err: err, Failures: failures, Kept: len(d.Current()), Retry: wait})
+			h(&discovery.ResolveError{Name: d.cfg.Name, Err: err, Failures: failures, Kept: len(d.Current()), Retry: wait})
 		}
 	}
 }
 
 // interval is the wait before the next resolution for records whose
 // shortest TTL is ttl seconds.
-func (d *DNS) interval(ttl uint32) time.Duration {
+func (d *Resolver) interval(ttl uint32) time.Duration {
 	return min(max(time.Duration(ttl)*time.Second, d.cfg.MinInterval), d.cfg.MaxInterval)
 }
 
 // resolve looks the name up once and returns its endpoints, sorted by
 // address, and the shortest TTL among the records used.
-func (d *DNS) resolve() ([]Endpoint, uint32, error) {
+func (d *Resolver) resolve() ([]discovery.Endpoint, uint32, error) {
 	var (
-		eps []Endpoint
+		eps []discovery.Endpoint
 		ttl uint32
 		err error
 	)
@@ -200,38 +203,38 @@ func (d *DNS) resolve() ([]Endpoint, uint32, error) {
 		var ips []net.IP
 		ips, ttl, err = d.addrs(d.cfg.Name, nil)
 		for _, ip := range ips {
-			eps = append(eps, Endpoint{Addr: net.JoinHostPort(ip.String(), strconv.Itoa(d.cfg.Port))})
+			eps = append(eps, discovery.Endpoint{Addr: net.JoinHostPort(ip.String(), strconv.Itoa(d.cfg.Port))})
 		}
 	}
 	if err != nil {
 		return nil, 0, err
 	}
 	if len(eps) == 0 {
-		return nil, 0, ErrNoEndpoints
+		return nil, 0, discovery.ErrNoEndpoints
 	}
-	slices.SortFunc(eps, func(a, b Endpoint) int { return strings.Compare(a.Addr, b.Addr) })
-	eps = slices.CompactFunc(eps, func(a, b Endpoint) bool { return a.Addr == b.Addr })
+	slices.SortFunc(eps, func(a, b discovery.Endpoint) int { return strings.Compare(a.Addr, b.Addr) })
+	eps = slices.CompactFunc(eps, func(a, b discovery.Endpoint) bool { return a.Addr == b.Addr })
 	return eps, ttl, nil
 }
 
-func (d *DNS) resolveSRV() ([]Endpoint, uint32, error) {
-	r, err := d.query(d.cfg.Name, dns.TypeSRV)
+func (d *Resolver) resolveSRV() ([]discovery.Endpoint, uint32, error) {
+	r, err := d.query(d.cfg.Name, mdns.TypeSRV)
 	if err != nil {
 		return nil, 0, err
 	}
-	var srvs []*dns.SRV
+	var srvs []*mdns.SRV
 	ttl := uint32(0)
 	for _, rr := range r.Answer {
-		if s, ok := rr.(*dns.SRV); ok {
+		if s, ok := rr.(*mdns.SRV); ok {
 			srvs = append(srvs, s)
 		}
 	}
 	if len(srvs) == 0 {
-		return nil, 0, ErrNoEndpoints
+		return nil, 0, discovery.ErrNoEndpoints
 	}
 	// RFC 2782: a client uses the lowest priority that it can reach.
-	top := slices.MinFunc(srvs, func(a, b *dns.SRV) int { return int(a.Priority) - int(b.Priority) }).Priority
-	var eps []Endpoint
+	top := slices.MinFunc(srvs, func(a, b *mdns.SRV) int { return int(a.Priority) - int(b.Priority) }).Priority
+	var eps []discovery.Endpoint
 	ttl = srvs[0].Hdr.Ttl
 	for _, s := range srvs {
 		if s.Priority != top {
@@ -244,7 +247,7 @@ func (d *DNS) resolveSRV() ([]Endpoint, uint32, error) {
 		}
 		ttl = min(ttl, ipTTL)
 		for _, ip := range ips {
-			eps = append(eps, Endpoint{Addr: net.JoinHostPort(ip.String(), strconv.Itoa(int(s.Port))), Weight: int(s.Weight)})
+			eps = append(eps, discovery.Endpoint{Addr: net.JoinHostPort(ip.String(), strconv.Itoa(int(s.Port))), Weight: int(s.Weight)})
 		}
 	}
 	return eps, ttl, nil
@@ -253,19 +256,19 @@ func (d *DNS) resolveSRV() ([]Endpoint, uint32, error) {
 // addrs returns name's addresses: from extra (an SRV answer's additional
 // section) when it holds any, from A and AAAA queries otherwise. It fails
 // only when both queries fail.
-func (d *DNS) addrs(name string, extra []dns.RR) ([]net.IP, uint32, error) {
-	fqdn := dns.Fqdn(name)
+func (d *Resolver) addrs(name string, extra []mdns.RR) ([]net.IP, uint32, error) {
+	fqdn := mdns.Fqdn(name)
 	var ips []net.IP
 	ttl := ^uint32(0)
-	collect := func(rrs []dns.RR) {
+	collect := func(rrs []mdns.RR) {
 		for _, rr := range rrs {
 			if !strings.EqualFold(rr.Header().Name, fqdn) {
 				continue
 			}
 			switch a := rr.(type) {
-			case *dns.A:
+			case *mdns.A:
 				ips, ttl = append(ips, a.A), min(ttl, a.Hdr.Ttl)
-			case *dns.AAAA:
+			case *mdns.AAAA:
 				ips, ttl = append(ips, a.AAAA), min(ttl, a.Hdr.Ttl)
 			}
 		}
@@ -275,7 +278,7 @@ func (d *DNS) addrs(name string, extra []dns.RR) ([]net.IP, uint32, error) {
 		return ips, ttl, nil
 	}
 	var errs []error
-	for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
+	for _, t := range [...]uint16{mdns.TypeA, mdns.TypeAAAA} {
 		r, err := d.query(fqdn, t)
 		if err != nil {
 			errs = append(errs, err)
@@ -287,16 +290,16 @@ func (d *DNS) addrs(name string, extra []dns.RR) ([]net.IP, uint32, error) {
 		return nil, 0, errs[0]
 	}
 	if len(ips) == 0 {
-		return nil, 0, ErrNoEndpoints
+		return nil, 0, discovery.ErrNoEndpoints
 	}
 	return ips, ttl, nil
 }
 
 // query asks the server one question, over TCP when the UDP answer was
 // truncated.
-func (d *DNS) query(name string, t uint16) (*dns.Msg, error) {
-	m := new(dns.Msg)
-	m.SetQuestion(dns.Fqdn(name), t)
+func (d *Resolver) query(name string, t uint16) (*mdns.Msg, error) {
+	m := new(mdns.Msg)
+	m.SetQuestion(mdns.Fqdn(name), t)
 	r, err := d.exchange(&d.client, m)
 	if err == nil && r.Truncated {
 		tcp := d.client
@@ -306,15 +309,15 @@ func (d *DNS) query(name string, t uint16) (*dns.Msg, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.Rcode != dns.RcodeSuccess {
-		return nil, fmt.Errorf("%s %s: %s", dns.TypeToString[t], name, dns.RcodeToString[r.Rcode])
+	if r.Rcode != mdns.RcodeSuccess {
+		return nil, fmt.Errorf("%s %s: %s", mdns.TypeToString[t], name, mdns.RcodeToString[r.Rcode])
 	}
 	return r, nil
 }
 
 // exchange sends m over a connection of its own, which Close interrupts:
 // the client honours a context's deadline, not its cancellation.
-func (d *DNS) exchange(c *dns.Client, m *dns.Msg) (*dns.Msg, error) {
+func (d *Resolver) exchange(c *mdns.Client, m *mdns.Msg) (*mdns.Msg, error) {
 	conn, err := c.DialContext(d.ctx, d.cfg.Server)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package transport_test
+package retryablehttpx_test
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/retryablehttpx"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -23,12 +24,12 @@ func newRetryableClient(base http.RoundTripper, s backoff.Strategy, b *backoff.B
 	c.HTTPClient = &http.Client{Transport: base}
 	c.RetryMax = 3
 	c.RetryWaitMax = 30 * time.Second
-	c.Backoff = transport.RetryableHTTPBackoff(s)
-	c.CheckRetry = transport.RetryableHTTPCheckRetry(nil, b)
+	c.Backoff = retryablehttpx.Backoff(s)
+	c.CheckRetry = retryablehttpx.CheckRetry(nil, b)
 	return c
 }
 
-func TestRetryableHTTPBackoffUsesStrategyAndRetryAfter(t *testing.T) {
+func TestBackoffUsesStrategyAndRetryAfter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := &script{steps: []step{{status: 500}, {status: 429, retryAfter: "5"}, {status: 200, body: "ok"}}}
 		c := newRetryableClient(s, backoff.Constant(time.Second), backoff.Unlimited())
@@ -44,7 +45,7 @@ func TestRetryableHTTPBackoffUsesStrategyAndRetryAfter(t *testing.T) {
 	})
 }
 
-func TestRetryableHTTPBackoffCapsRetryAfterAtClientMax(t *testing.T) {
+func TestBackoffCapsRetryAfterAtClientMax(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := &script{steps: []step{{status: 503, retryAfter: "600"}, {status: 200}}}
 		c := newRetryableClient(s, backoff.Constant(time.Second), backoff.Unlimited())
@@ -59,7 +60,7 @@ func TestRetryableHTTPBackoffCapsRetryAfterAtClientMax(t *testing.T) {
 	})
 }
 
-func TestRetryableHTTPCheckRetryClassifiesAndSpendsBudget(t *testing.T) {
+func TestCheckRetryClassifiesAndSpendsBudget(t *testing.T) {
 	// Permanent statuses are not retried.
 	s := &script{steps: []step{{status: 404}}}
 	c := newRetryableClient(s, backoff.Constant(0), nil)
@@ -103,7 +104,7 @@ func TestRetryableHTTPCheckRetryClassifiesAndSpendsBudget(t *testing.T) {
 	}
 }
 
-func TestRetryableHTTPCheckRetryPermanentTLSError(t *testing.T) {
+func TestCheckRetryPermanentTLSError(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	tr := &http.Transport{}
@@ -136,7 +137,7 @@ func TestTransportUnderRetryableHTTPClient(t *testing.T) {
 		c.Logger = nil
 		c.HTTPClient = &http.Client{Transport: rt}
 		c.RetryMax = retryMax
-		c.Backoff = transport.RetryableHTTPBackoff(backoff.Constant(0))
+		c.Backoff = retryablehttpx.Backoff(backoff.Constant(0))
 		resp, err := c.Get("http://x.test/")
 		if err == nil {
 			resp.Body.Close()
@@ -154,20 +155,20 @@ func TestTransportUnderRetryableHTTPClient(t *testing.T) {
 	}
 }
 
-// ConfigureRetryableHTTP withdraws a token per retry the client makes,
+// Configure withdraws a token per retry the client makes,
 // and none for the CheckRetry of the attempt that used up RetryMax, which
-// RetryableHTTPCheckRetry alone pays for.
-func TestConfigureRetryableHTTPSpendsOneTokenPerRetry(t *testing.T) {
+// CheckRetry alone pays for.
+func TestConfigureSpendsOneTokenPerRetry(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		configure func(*retryablehttp.Client, *backoff.Budget)
 		spent     float64
 	}{
 		{"CheckRetry alone", func(c *retryablehttp.Client, b *backoff.Budget) {
-			c.CheckRetry = transport.RetryableHTTPCheckRetry(nil, b)
+			c.CheckRetry = retryablehttpx.CheckRetry(nil, b)
 		}, 3},
-		{"ConfigureRetryableHTTP", func(c *retryablehttp.Client, b *backoff.Budget) {
-			mustNoErr(t, transport.ConfigureRetryableHTTP(c, transport.RetryableHTTPConfig{Budget: b}))
+		{"Configure", func(c *retryablehttp.Client, b *backoff.Budget) {
+			mustNoErr(t, retryablehttpx.Configure(c, retryablehttpx.Config{Budget: b}))
 		}, 2},
 	} {
 		budget, err := backoff.NewBudget(backoff.BudgetConfig{MaxTokens: 10, NoFloor: true})
@@ -176,7 +177,7 @@ func TestConfigureRetryableHTTPSpendsOneTokenPerRetry(t *testing.T) {
 		c := retryablehttp.NewClient()
 		c.Logger = nil
 		c.RetryMax = 2
-		c.Backoff = transport.RetryableHTTPBackoff(backoff.Constant(0))
+		c.Backoff = retryablehttpx.Backoff(backoff.Constant(0))
 		c.HTTPClient = &http.Client{Transport: s}
 		var prepared int
 		c.PrepareRetry = func(*http.Request) error { prepared++; return nil }
@@ -203,11 +204,11 @@ func TestConfigureRetryableHTTPSpendsOneTokenPerRetry(t *testing.T) {
 	c := retryablehttp.NewClient()
 	c.Logger = nil
 	c.HTTPClient = &http.Client{Transport: s}
-	mustNoErr(t, transport.ConfigureRetryableHTTP(c, transport.RetryableHTTPConfig{Backoff: backoff.Constant(0), Budget: budget}))
+	mustNoErr(t, retryablehttpx.Configure(c, retryablehttpx.Config{Backoff: backoff.Constant(0), Budget: budget}))
 	if _, err := c.Get("http://x.test/"); !errors.Is(err, backoff.ErrBudgetExhausted) || s.Calls() != 2 {
 		t.Fatalf("err=%v attempts=%d, want ErrBudgetExhausted after 2", err, s.Calls())
 	}
-	if err := transport.ConfigureRetryableHTTP(nil, transport.RetryableHTTPConfig{}); !errors.Is(err, transport.ErrInvalidConfig) {
+	if err := retryablehttpx.Configure(nil, retryablehttpx.Config{}); !errors.Is(err, retryablehttpx.ErrInvalidConfig) || !errors.Is(err, transport.ErrInvalidConfig) {
 		t.Fatalf("nil client: err = %v, want ErrInvalidConfig", err)
 	}
 }

@@ -1,4 +1,4 @@
-package discovery_test
+package dns_test
 
 import (
 	"errors"
@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
+	mdns "github.com/miekg/dns"
 
 	"github.com/resilient-go/resilient/discovery"
+	"github.com/resilient-go/resilient/discovery/dns"
 )
 
 // zone is an in-process DNS server on 127.0.0.1 whose records the test
@@ -20,7 +21,7 @@ type zone struct {
 
 	mu     sync.Mutex
 	a      map[string][]string // name -> IPv4 addresses
-	srv    map[string][]*dns.SRV
+	srv    map[string][]*mdns.SRV
 	ttl    uint32
 	silent bool // drop every query: a server that stops answering
 	asked  chan struct{}
@@ -32,9 +33,9 @@ func newZone(t *testing.T) *zone {
 	if err != nil {
 		t.Fatal(err)
 	}
-	z := &zone{addr: pc.LocalAddr().String(), a: map[string][]string{}, srv: map[string][]*dns.SRV{}, ttl: 30, asked: make(chan struct{}, 1)}
+	z := &zone{addr: pc.LocalAddr().String(), a: map[string][]string{}, srv: map[string][]*mdns.SRV{}, ttl: 30, asked: make(chan struct{}, 1)}
 	started := make(chan struct{})
-	s := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(z.serve), NotifyStartedFunc: func() { close(started) }}
+	s := &mdns.Server{PacketConn: pc, Handler: mdns.HandlerFunc(z.serve), NotifyStartedFunc: func() { close(started) }}
 	go func() { _ = s.ActivateAndServe() }()
 	<-started
 	t.Cleanup(func() { _ = s.Shutdown() })
@@ -47,7 +48,7 @@ func (z *zone) set(f func(z *zone)) {
 	f(z)
 }
 
-func (z *zone) serve(w dns.ResponseWriter, req *dns.Msg) {
+func (z *zone) serve(w mdns.ResponseWriter, req *mdns.Msg) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	select {
@@ -57,36 +58,36 @@ func (z *zone) serve(w dns.ResponseWriter, req *dns.Msg) {
 	if z.silent {
 		return
 	}
-	m := new(dns.Msg)
+	m := new(mdns.Msg)
 	m.SetReply(req)
 	q := req.Question[0]
-	hdr := func(t uint16) dns.RR_Header {
-		return dns.RR_Header{Name: q.Name, Rrtype: t, Class: dns.ClassINET, Ttl: z.ttl}
+	hdr := func(t uint16) mdns.RR_Header {
+		return mdns.RR_Header{Name: q.Name, Rrtype: t, Class: mdns.ClassINET, Ttl: z.ttl}
 	}
 	switch q.Qtype {
-	case dns.TypeA:
+	case mdns.TypeA:
 		for _, ip := range z.a[q.Name] {
-			m.Answer = append(m.Answer, &dns.A{Hdr: hdr(dns.TypeA), A: net.ParseIP(ip)})
+			m.Answer = append(m.Answer, &mdns.A{Hdr: hdr(mdns.TypeA), A: net.ParseIP(ip)})
 		}
-	case dns.TypeSRV:
+	case mdns.TypeSRV:
 		for _, s := range z.srv[q.Name] {
 			rr := *s
-			rr.Hdr = hdr(dns.TypeSRV)
+			rr.Hdr = hdr(mdns.TypeSRV)
 			m.Answer = append(m.Answer, &rr)
 		}
 	}
-	if len(m.Answer) == 0 && q.Qtype != dns.TypeAAAA {
-		m.Rcode = dns.RcodeNameError
+	if len(m.Answer) == 0 && q.Qtype != mdns.TypeAAAA {
+		m.Rcode = mdns.RcodeNameError
 	}
 	_ = w.WriteMsg(m)
 }
 
-func TestDNSARecordsRefreshOnTTLAndSurviveAnOutage(t *testing.T) {
+func TestResolverARecordsRefreshOnTTLAndSurviveAnOutage(t *testing.T) {
 	z := newZone(t)
 	z.set(func(z *zone) { z.a["users.test."] = []string{"10.0.0.2", "10.0.0.1"}; z.ttl = 7 })
 	clock := newManualClock()
 	errs := make(chan *discovery.ResolveError, 8)
-	d, err := discovery.NewDNS(discovery.DNSConfig{
+	d, err := dns.New(dns.Config{
 		Name: "users.test", Port: 8080, Server: z.addr,
 		Timeout:     200 * time.Millisecond,
 		MinInterval: time.Second, MaxInterval: time.Minute,
@@ -157,22 +158,22 @@ func TestDNSARecordsRefreshOnTTLAndSurviveAnOutage(t *testing.T) {
 	}
 }
 
-func TestDNSSRVRecordsWithWeightsAndPriorities(t *testing.T) {
+func TestResolverSRVRecordsWithWeightsAndPriorities(t *testing.T) {
 	z := newZone(t)
-	srv := func(prio, weight, port uint16, target string) *dns.SRV {
-		return &dns.SRV{Priority: prio, Weight: weight, Port: port, Target: target}
+	srv := func(prio, weight, port uint16, target string) *mdns.SRV {
+		return &mdns.SRV{Priority: prio, Weight: weight, Port: port, Target: target}
 	}
 	z.set(func(z *zone) {
 		z.a["a.test."] = []string{"10.0.0.1"}
 		z.a["b.test."] = []string{"10.0.0.2"}
 		z.a["backup.test."] = []string{"10.0.0.9"}
-		z.srv["_http._tcp.users.test."] = []*dns.SRV{
+		z.srv["_http._tcp.users.test."] = []*mdns.SRV{
 			srv(10, 3, 8081, "a.test."), srv(10, 1, 8082, "b.test."), srv(20, 1, 80, "backup.test."),
 		}
 		z.ttl = 20
 	})
 	clock := newManualClock()
-	d, err := discovery.NewDNS(discovery.DNSConfig{
+	d, err := dns.New(dns.Config{
 		Name: "_http._tcp.users.test", SRV: true, Server: z.addr,
 		Timeout: 200 * time.Millisecond, MinInterval: time.Second,
 		After: clock.After,
@@ -201,14 +202,14 @@ func TestDNSSRVRecordsWithWeightsAndPriorities(t *testing.T) {
 	}
 }
 
-func TestDNSFailsAtStartWithoutAnswerAndValidatesConfig(t *testing.T) {
+func TestResolverFailsAtStartWithoutAnswerAndValidatesConfig(t *testing.T) {
 	z := newZone(t)
-	_, err := discovery.NewDNS(discovery.DNSConfig{Name: "missing.test", Port: 80, Server: z.addr, Timeout: 200 * time.Millisecond})
+	_, err := dns.New(dns.Config{Name: "missing.test", Port: 80, Server: z.addr, Timeout: 200 * time.Millisecond})
 	var re *discovery.ResolveError
 	if !errors.As(err, &re) || re.Name != "missing.test" {
 		t.Fatalf("NXDOMAIN at start: %v", err)
 	}
-	for name, cfg := range map[string]discovery.DNSConfig{
+	for name, cfg := range map[string]dns.Config{
 		"no name":   {Port: 80, Server: z.addr},
 		"no port":   {Name: "x", Server: z.addr},
 		"srv port":  {Name: "x", SRV: true, Port: 80, Server: z.addr},
@@ -216,18 +217,19 @@ func TestDNSFailsAtStartWithoutAnswerAndValidatesConfig(t *testing.T) {
 		"intervals": {Name: "x", Port: 80, Server: z.addr, MinInterval: time.Minute, MaxInterval: time.Second},
 		"timeout":   {Name: "x", Port: 80, Server: z.addr, Timeout: -1},
 	} {
-		if _, err := discovery.NewDNS(cfg); !errors.Is(err, discovery.ErrInvalidConfig) {
-			t.Errorf("%s: %v, want ErrInvalidConfig", name, err)
+		_, err := dns.New(cfg)
+		if !errors.Is(err, discovery.ErrInvalidConfig) || !errors.Is(err, dns.ErrInvalidConfig) {
+			t.Errorf("%s: %v, want ErrInvalidConfig (dns's and discovery's)", name, err)
 		}
 	}
 }
 
 // Close interrupts a query that would otherwise wait for its timeout.
-func TestDNSCloseInterruptsAQuery(t *testing.T) {
+func TestResolverCloseInterruptsAQuery(t *testing.T) {
 	z := newZone(t)
 	z.set(func(z *zone) { z.a["users.test."] = []string{"10.0.0.1"} })
 	clock := newManualClock()
-	d, err := discovery.NewDNS(discovery.DNSConfig{Name: "users.test", Port: 80, Server: z.addr, Timeout: time.Hour, After: clock.After})
+	d, err := dns.New(dns.Config{Name: "users.test", Port: 80, Server: z.addr, Timeout: time.Hour, After: clock.After})
 	if err != nil {
 		t.Fatal(err)
 	}
