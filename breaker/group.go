@@ -53,7 +53,7 @@ const (
 // Create a Group with [NewGroup]; it is safe for concurrent use. It starts
 // no goroutine.
 type Group struct {
-	cfg       Config // validated template; Name is set per key
+	set       *settings // the validated template's, shared by every breaker
 	idleAfter time.Duration
 
 	m *keymap.Map[string, *Breaker]
@@ -85,7 +85,7 @@ func NewGroup(c GroupConfig) (*Group, error) {
 	case grp != nil:
 		bc.OnStateChange = grp
 	}
-	g := &Group{cfg: bc, idleAfter: c.IdleAfter}
+	g := &Group{set: newSettings(bc), idleAfter: c.IdleAfter}
 	g.m = keymap.New(keymap.Config[string, *Breaker]{
 		Max:     c.MaxKeys,
 		New:     g.newBreaker,
@@ -122,9 +122,7 @@ func (g *Group) Get(key string) *Breaker {
 
 // newBreaker is the key map's New.
 func (g *Group) newBreaker(key string) (*Breaker, error) {
-	c := g.cfg
-	c.Name = key
-	return newBreaker(c), nil
+	return newBreaker(key, g.set), nil
 }
 
 // evict marks the breakers of sample to evict: the idle closed ones, or,
@@ -153,7 +151,7 @@ func (g *Group) evict(sample []keymap.Entry[string, *Breaker]) {
 // lastUsedAt returns when b last saw a call, to its coarse clock's
 // precision (its creation time if it never did).
 func (b *Breaker) lastUsedAt() time.Time {
-	return b.base.Add(time.Duration(b.lastUsed.Load() * b.tick))
+	return b.base.Add(time.Duration(b.lastUsed.Load() * b.set.tick))
 }
 
 // Allow is Get(key).Allow().
