@@ -75,27 +75,27 @@ type paddedCounter struct {
 // rejection adds a 128-byte counter per stripe.
 type Breaker struct {
 	// Read-mostly: loaded by every call. word is written on transitions,
-	// epoch at most about once per bucket period, kmask rarely, tw once
-	// (when the window grows).
-	word  atomic.Uint64              // genOf | fastBit | stateOf
-	epoch atomic.Int64               // coarse clock: packEpoch of the ticks since base, as last observed
-	kmask atomic.Uint32              // a success reads the clock with probability 1/(kmask+1)
-	tw    atomic.Pointer[timeWindow] // the time window calls are added to: tw0, then a striped one
+	// epoch and lastUsed at most about once per bucket period, kmask
+	// rarely, tw once (when the window grows). A Group's eviction reads
+	// word, base and lastUsed: one cache line per breaker it samples.
+	word     atomic.Uint64              // genOf | fastBit | stateOf
+	epoch    atomic.Int64               // coarse clock: packEpoch of the ticks since base, as last observed
+	lastUsed atomic.Int64               // latest epoch seen by a clock read on a call path
+	kmask    atomic.Uint32              // a success reads the clock with probability 1/(kmask+1)
+	tw       atomic.Pointer[timeWindow] // the time window calls are added to: &tw0, then a striped one
 
 	// Read-only after New.
+	base time.Time // monotonic origin of every time in this breaker
+	set  *settings // shared by the breakers of a Group
 	name string
-	base time.Time   // monotonic origin of every time in this breaker
-	set  *settings   // shared by the breakers of a Group
-	tw0  *timeWindow // a time window's first stripe; nil for a count window
-	cw   *countWindow
+	cw   *countWindow // nil for a time window
+	tw0  timeWindow   // a time window's first, unstriped window
 
 	// rejected counts rejections, striped; made by the first one.
 	rejected atomic.Pointer[[]paddedCounter]
 
 	_           [64]byte
 	consecutive atomic.Uint64 // written by failures; by successes only when non-zero
-	_           [120]byte
-	lastUsed    atomic.Int64 // latest epoch seen by a clock read on a call path
 	_           [120]byte
 
 	// Written while half-open only. Each packs uint32(gen)<<32 | count, so
@@ -142,8 +142,8 @@ func newBreaker(name string, s *settings) *Breaker {
 	case CountWindow:
 		b.cw = newCountWindow(s.size)
 	default:
-		b.tw0 = newTimeWindow(1, int(s.nb))
-		b.tw.Store(b.tw0)
+		b.tw0.init(1, int(s.nb))
+		b.tw.Store(&b.tw0)
 	}
 	b.word.Store(b.word0(0, Closed))
 	return b
@@ -270,11 +270,11 @@ func (b *Breaker) snapshot(w uint64, openUntil int64) Snapshot {
 
 // window returns the counts of the window ending at epoch e.
 func (b *Breaker) window(e int64) (calls, failures, slow uint64) {
-	if b.tw0 == nil {
+	if b.cw != nil {
 		return b.cw.sum()
 	}
 	calls, failures, slow = b.tw0.sum(e)
-	if tw := b.tw.Load(); tw != b.tw0 {
+	if tw := b.tw.Load(); tw != &b.tw0 {
 		c, f, s := tw.sum(e)
 		calls, failures, slow = calls+c, failures+f, slow+s
 	}

@@ -82,7 +82,7 @@ func (b *Breaker) success(w uint64) {
 		} else {
 			n = tw.add(bk, e, false, false)
 		}
-		if n == growAt && tw == b.tw0 {
+		if n == growAt && tw == &b.tw0 {
 			b.grow()
 		}
 	} else {
@@ -151,7 +151,7 @@ func (b *Breaker) done(p Permit, o Outcome) {
 		e := v >> idxBits
 		if tw := b.tw.Load(); tw != nil {
 			n := tw.add(&tw.buckets[int(rand.Uint32()&tw.mask)*tw.stride+int(v&(1<<idxBits-1))], e, failure, slow)
-			if n == growAt && tw == b.tw0 {
+			if n == growAt && tw == &b.tw0 {
 				b.grow()
 			}
 		} else {
@@ -189,7 +189,7 @@ func (b *Breaker) shouldTrip(e int64, consec uint64) bool {
 // (summed with the first one, which keeps its counts until they age out).
 // Concurrent growers make one each; the first to publish wins.
 func (b *Breaker) grow() {
-	if b.tw.Load() == b.tw0 {
-		b.tw.CompareAndSwap(b.tw0, newTimeWindow(b.set.stripes, int(b.set.nb)))
+	if b.tw.Load() == &b.tw0 {
+		b.tw.CompareAndSwap(&b.tw0, newTimeWindow(b.set.stripes, int(b.set.nb)))
 	}
 }

@@ -96,12 +96,12 @@ func (b *Breaker) commitLocked(cur uint64, to State, now int64) StateChange {
 // resetCounts empties the window and the run of consecutive failures.
 func (b *Breaker) resetCounts() {
 	b.consecutive.Store(0)
-	if b.tw0 == nil {
+	if b.cw != nil {
 		b.cw.reset()
 		return
 	}
 	b.tw0.reset()
-	if tw := b.tw.Load(); tw != b.tw0 {
+	if tw := b.tw.Load(); tw != &b.tw0 {
 		tw.reset()
 	}
 }

@@ -54,12 +54,18 @@ type timeWindow struct {
 }
 
 func newTimeWindow(stripes, n int) *timeWindow {
-	w := &timeWindow{n: int64(n), stride: n, mask: uint32(stripes - 1)}
+	w := new(timeWindow)
+	w.init(stripes, n)
+	return w
+}
+
+// init makes w a new window of n buckets per stripe.
+func (w *timeWindow) init(stripes, n int) {
+	*w = timeWindow{n: int64(n), stride: n, mask: uint32(stripes - 1)}
 	if stripes > 1 {
 		w.stride += stripePad
 	}
 	w.buckets = make([]bucket, stripes*w.stride)
-	return w
 }
 
 // growAt is the count of one bucket of a breaker's first, one-stripe
