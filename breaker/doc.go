@@ -116,7 +116,11 @@
 //     (math/rand/v2, per-thread and uncontended) and adds to the current
 //     bucket there, so cores seldom write the same line. Reading the
 //     window (on a failure, a slow call, a Snapshot) sums every stripe's
-//     buckets: O(stripes × buckets), off the success path.
+//     buckets: O(stripes × buckets), off the success path. A breaker
+//     starts with one stripe and grows the others once a bucket counts 64
+//     calls, so that the many breakers of a [Group] that see a call now
+//     and then (a crawler's hosts) cost a few hundred bytes each, and
+//     only the busy ones pay for stripes.
 //   - A coarse clock. A clock read costs more than the rest of the path,
 //     so a success does not read it: it is dated with a coarse epoch (the
 //     current bucket number) held in an atomic, and refreshed by real

@@ -46,9 +46,10 @@ const (
 // contend. Creating a key locks one shard of the group and costs the same
 // whatever the number of keys (evicting one, past MaxKeys, included), so a
 // caller that meets new hosts all the time (a crawler, a webhook sender)
-// pays little more for a new host than for a known one. Mind the memory
-// of MaxKeys breakers (see [Breaker]): up to 38 MB for 1024 keys on a
-// machine with 16 or more cores.
+// pays little more for a new host than for a known one: a breaker starts
+// small (about 900 bytes) and grows its striped window only once its key
+// is busy (see [Breaker] for its memory): 1024 busy keys hold up to 30 MB
+// on a machine with 16 or more cores.
 //
 // Create a Group with [NewGroup]; it is safe for concurrent use. It starts
 // no goroutine.
