@@ -38,10 +38,12 @@ type BudgetConfig struct {
 	Now func() time.Time
 }
 
-// DefaultBudgetConfig is the configuration that the zero [BudgetConfig]
+// DefaultBudgetConfig returns the configuration that the zero [BudgetConfig]
 // stands for: retries up to 20 % of successes, a burst of 10, and a floor
 // of one retry per second.
-var DefaultBudgetConfig = BudgetConfig{Ratio: 0.2, MaxTokens: 10, MinPerSecond: 1}
+func DefaultBudgetConfig() BudgetConfig {
+	return BudgetConfig{Ratio: 0.2, MaxTokens: 10, MinPerSecond: 1}
+}
 
 // tokenUnit is one token in the fixed-point representation.
 const tokenUnit = 1_000_000
@@ -118,13 +120,13 @@ type Budget struct {
 // wrapping [ErrInvalidConfig] that names the field and its value.
 func NewBudget(c BudgetConfig) (*Budget, error) {
 	if c.Ratio == 0 {
-		c.Ratio = DefaultBudgetConfig.Ratio
+		c.Ratio = DefaultBudgetConfig().Ratio
 	}
 	if !(c.Ratio > 0 && c.Ratio <= 1) {
 		return nil, invalid("Ratio %v must be in (0, 1]", c.Ratio)
 	}
 	if c.MaxTokens == 0 {
-		c.MaxTokens = DefaultBudgetConfig.MaxTokens
+		c.MaxTokens = DefaultBudgetConfig().MaxTokens
 	}
 	if !(c.MaxTokens >= 1 && c.MaxTokens <= maxBudgetTokens) {
 		return nil, invalid("MaxTokens %v must be in [1, 1e12]", c.MaxTokens)
@@ -133,7 +135,7 @@ func NewBudget(c BudgetConfig) (*Budget, error) {
 		c.MinPerSecond = 0
 	} else {
 		if c.MinPerSecond == 0 {
-			c.MinPerSecond = DefaultBudgetConfig.MinPerSecond
+			c.MinPerSecond = DefaultBudgetConfig().MinPerSecond
 		}
 		if !(c.MinPerSecond >= 0) || math.IsInf(c.MinPerSecond, 1) {
 			return nil, invalid("MinPerSecond %v must be a finite number >= 0", c.MinPerSecond)

@@ -277,7 +277,7 @@ func TestNewBudgetValidation(t *testing.T) {
 	}
 	for _, c := range []backoff.BudgetConfig{
 		{Ratio: 1}, {MaxTokens: 1}, {MaxTokens: 1e12}, {NoFloor: true}, {NoFloor: true, MinPerSecond: -1},
-		backoff.DefaultBudgetConfig,
+		backoff.DefaultBudgetConfig(),
 	} {
 		if _, err := backoff.NewBudget(c); err != nil {
 			t.Errorf("NewBudget(%+v) = %v, want no error", c, err)
@@ -414,7 +414,7 @@ func simulateOutage(b *backoff.Budget, clk *clock, n, maxAttempts int, step time
 func TestBudgetTotalOutage(t *testing.T) {
 	const n, maxAttempts = 5000, 3
 	clk := newClock()
-	c := backoff.DefaultBudgetConfig
+	c := backoff.DefaultBudgetConfig()
 	c.Now = clk.Now
 	b := mustBudget(t, c)
 	amp := simulateOutage(b, clk, n, maxAttempts, time.Millisecond)
