@@ -65,7 +65,9 @@ import (
 type AdaptiveRate struct {
 	cfg AdaptiveRateConfig // read-only, defaults filled
 
-	// lim is the token bucket. Growth moves its rate (SetLimitAt); a cut
+	// lim is the token bucket, nil until the first cut when there is no
+	// MaxRate (limited is false until then). Growth moves its rate
+	// (SetLimitAt); a cut
 	// (and, while calls wait, a rise of a tenth) replaces it with an
 	// empty one at the new rate, so that the turns that waiters took at
 	// the old rate (its debt) are void and they queue again.
@@ -76,8 +78,9 @@ type AdaptiveRate struct {
 	limited atomic.Bool
 	// limit mirrors fill, as float64 bits, for lock-free reads.
 	limit atomic.Uint64
-	// renewed is closed (and replaced) with each new bucket, to wake the
-	// waiters so that they take their turn again at the new rate.
+	// renewed, when set, is closed (and cleared) with the next new
+	// bucket, to wake the waiters so that they take their turn again at
+	// the new rate; the first waiter makes it.
 	renewed atomic.Pointer[chan struct{}]
 	waiting atomic.Int64 // calls in Wait that hold a reservation
 	pending atomic.Int64 // served reports not yet booked (see Succeeded)
@@ -116,11 +119,14 @@ func NewAdaptiveRate(c AdaptiveRateConfig) (*AdaptiveRate, error) {
 		return nil, err
 	}
 	a := &AdaptiveRate{cfg: c, fill: float64(c.MaxRate)}
-	a.lim.Store(rate.NewLimiter(c.MaxRate, a.burstFor(a.fill)))
+	if c.MaxRate != rate.Inf {
+		// Without a ceiling the bucket waits for the first cut: a host
+		// never throttled (most of them, in a client that meets new
+		// hosts all the time) costs no bucket.
+		a.lim.Store(rate.NewLimiter(c.MaxRate, a.burstFor(a.fill)))
+		a.limited.Store(true)
+	}
 	a.limit.Store(math.Float64bits(a.fill))
-	a.limited.Store(c.MaxRate != rate.Inf)
-	ch := make(chan struct{})
-	a.renewed.Store(&ch)
 	return a, nil
 }
 
@@ -164,7 +170,7 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 		start time.Time
 	)
 	for {
-		renewed := *a.renewed.Load() // before the reservation: a renewal after it wakes us
+		renewed := a.renewedChan() // before the reservation: a renewal after it wakes us
 		now := a.cfg.Now()
 		res := a.lim.Load().ReserveN(now, 1) // always OK: burst ≥ 1
 		d := res.DelayFrom(now)
@@ -271,8 +277,7 @@ func (a *AdaptiveRate) releaseLocked() {
 	a.limit.Store(math.Float64bits(a.fill))
 	a.limited.Store(a.cfg.MaxRate != rate.Inf)
 	a.queued = a.fill
-	next := make(chan struct{})
-	close(*a.renewed.Swap(&next))
+	a.wake()
 }
 
 // Succeeded reports a call that the server did not throttle, whatever
@@ -437,8 +442,29 @@ func (a *AdaptiveRate) renew(now time.Time, r float64) {
 	a.lim.Store(lim)
 	a.publish(r)
 	a.queued = r
-	next := make(chan struct{})
-	close(*a.renewed.Swap(&next))
+	a.wake()
+}
+
+// renewedChan returns the channel that the next renewal closes, making it
+// if no waiter has since the last one.
+func (a *AdaptiveRate) renewedChan() chan struct{} {
+	for {
+		if ch := a.renewed.Load(); ch != nil {
+			return *ch
+		}
+		ch := make(chan struct{})
+		if a.renewed.CompareAndSwap(nil, &ch) {
+			return ch
+		}
+	}
+}
+
+// wake wakes the calls waiting for their turn, if any, to take it again
+// at the new rate.
+func (a *AdaptiveRate) wake() {
+	if ch := a.renewed.Swap(nil); ch != nil {
+		close(*ch)
+	}
 }
 
 // clamp returns r within [MinRate, MaxRate].
