@@ -65,7 +65,7 @@ type paddedCounter struct {
 // stops the timer if it leaves the open state before then.
 //
 // Memory: a Breaker starts small, so that a [Group] meeting new keys all
-// the time pays little for each: about 700 bytes, plus, for a time
+// the time pays little for each: about 320 bytes, plus, for a time
 // window, one stripe of Buckets buckets of 32 bytes (320 bytes with the
 // default 10), and for a count window 4 bytes per call of its Size. A
 // time window grows its stripes once a bucket of the first one has
@@ -82,7 +82,7 @@ type Breaker struct {
 	epoch    atomic.Int64               // coarse clock: packEpoch of the ticks since base, as last observed
 	lastUsed atomic.Int64               // latest epoch seen by a clock read on a call path
 	kmask    atomic.Uint32              // a success reads the clock with probability 1/(kmask+1)
-	tw       atomic.Pointer[timeWindow] // the time window calls are added to: &tw0, then a striped one
+	tw       atomic.Pointer[timeWindow] // the striped time window, once grown; nil: tw0
 
 	// Read-only after New.
 	base time.Time // monotonic origin of every time in this breaker
@@ -94,16 +94,18 @@ type Breaker struct {
 	// rejected counts rejections, striped; made by the first one.
 	rejected atomic.Pointer[[]paddedCounter]
 
+	// The fields below are written by failures and transitions, so they
+	// keep off the read-mostly line; in the closed state only failures
+	// write them (consecutive), so they need no lines of their own: a
+	// breaker stays small, for a Group that meets new keys all the time.
 	_           [64]byte
 	consecutive atomic.Uint64 // written by failures; by successes only when non-zero
-	_           [120]byte
 
 	// Written while half-open only. Each packs uint32(gen)<<32 | count, so
 	// that a count belongs to one generation and a new half-open state
 	// starts from zero.
 	probeSlots atomic.Uint64 // probes in flight
 	hoSuccess  atomic.Uint64 // successful probes
-	_          [112]byte
 
 	// Written on transitions (before the state word publishes them), read
 	// by rejections and snapshots.
@@ -143,7 +145,6 @@ func newBreaker(name string, s *settings) *Breaker {
 		b.cw = newCountWindow(s.size)
 	default:
 		b.tw0.init(1, int(s.nb))
-		b.tw.Store(&b.tw0)
 	}
 	b.word.Store(b.word0(0, Closed))
 	return b
@@ -274,7 +275,7 @@ func (b *Breaker) window(e int64) (calls, failures, slow uint64) {
 		return b.cw.sum()
 	}
 	calls, failures, slow = b.tw0.sum(e)
-	if tw := b.tw.Load(); tw != &b.tw0 {
+	if tw := b.tw.Load(); tw != nil {
 		c, f, s := tw.sum(e)
 		calls, failures, slow = calls+c, failures+f, slow+s
 	}

@@ -32,7 +32,7 @@ func TestGroupNewKeyIsSmall(t *testing.T) {
 		p.Success()
 	}
 	runtime.ReadMemStats(&after)
-	// A breaker is about 550 bytes, its first window 320; the group's
+	// A breaker is about 320 bytes, its first window 320; the group's
 	// entry and the other tests' goroutines, if any, take the rest.
 	const limit = 1536
 	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > limit {

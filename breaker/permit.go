@@ -73,7 +73,8 @@ func (b *Breaker) success(w uint64) {
 	} else {
 		v = b.epoch.Load()
 	}
-	if tw := b.tw.Load(); tw != nil {
+	if b.cw == nil {
+		tw := b.addWindow()
 		e := v >> idxBits
 		bk := &tw.buckets[int(r&tw.mask)*tw.stride+int(v&(1<<idxBits-1))]
 		var n uint64
@@ -149,7 +150,8 @@ func (b *Breaker) done(p Permit, o Outcome) {
 		}
 		v := b.refresh(now, true, false)
 		e := v >> idxBits
-		if tw := b.tw.Load(); tw != nil {
+		if b.cw == nil {
+			tw := b.addWindow()
 			n := tw.add(&tw.buckets[int(rand.Uint32()&tw.mask)*tw.stride+int(v&(1<<idxBits-1))], e, failure, slow)
 			if n == growAt && tw == &b.tw0 {
 				b.grow()
@@ -189,7 +191,16 @@ func (b *Breaker) shouldTrip(e int64, consec uint64) bool {
 // (summed with the first one, which keeps its counts until they age out).
 // Concurrent growers make one each; the first to publish wins.
 func (b *Breaker) grow() {
-	if b.tw.Load() == &b.tw0 {
-		b.tw.CompareAndSwap(&b.tw0, newTimeWindow(b.set.stripes, int(b.set.nb)))
+	if b.tw.Load() == nil {
+		b.tw.CompareAndSwap(nil, newTimeWindow(b.set.stripes, int(b.set.nb)))
 	}
+}
+
+// addWindow returns the time window that calls are added to: the striped
+// one once grown, else the first.
+func (b *Breaker) addWindow() *timeWindow {
+	if tw := b.tw.Load(); tw != nil {
+		return tw
+	}
+	return &b.tw0
 }

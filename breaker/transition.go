@@ -101,7 +101,7 @@ func (b *Breaker) resetCounts() {
 		return
 	}
 	b.tw0.reset()
-	if tw := b.tw.Load(); tw != &b.tw0 {
+	if tw := b.tw.Load(); tw != nil {
 		tw.reset()
 	}
 }
@@ -130,6 +130,11 @@ func (b *Breaker) notify(ch StateChange) {
 // stop stops the open state's timer, if any; a Group calls it on a
 // breaker it evicts. A breaker still in use moves to half-open lazily.
 func (b *Breaker) stop() {
+	if stateOf(b.word.Load()) != Open {
+		// Only the open state has a timer. One that opens as we look
+		// keeps its timer, which fires into a breaker nobody holds.
+		return
+	}
 	b.mu.Lock()
 	if b.timer != nil {
 		b.timer.Stop()
