@@ -67,7 +67,8 @@ type paddedCounter struct {
 // Memory: a Breaker starts small, so that a [Group] meeting new keys all
 // the time pays little for each: about 320 bytes, plus, for a time
 // window, one stripe of Buckets buckets of 32 bytes (320 bytes with the
-// default 10), and for a count window 4 bytes per call of its Size. A
+// default 10, in the same allocation), and for a count window 4 bytes per
+// call of its Size. A
 // time window grows its stripes once a bucket of the first one has
 // counted 64 calls (calls come often enough for cores to meet on it): then
 // it adds, per stripe, Buckets+4 buckets, about 3.5 KB at GOMAXPROCS 2 (8
@@ -137,15 +138,33 @@ func New(c Config) (*Breaker, error) {
 	return newBreaker(c.Name, newSettings(c)), nil
 }
 
+// inlineBuckets is the most buckets a Breaker's first window holds in
+// the Breaker's own allocation: the default 10, so that a new key costs
+// one allocation of 640 bytes (the Breaker, its buckets and the 8-byte
+// header of an object with pointers), not two.
+const inlineBuckets = 10
+
+// breakerInline is a Breaker with room for its first window's buckets.
+type breakerInline struct {
+	b       Breaker
+	buckets [inlineBuckets]bucket
+}
+
 // newBreaker builds a Breaker named name with settings s.
 func newBreaker(name string, s *settings) *Breaker {
-	b := &Breaker{name: name, base: time.Now(), set: s}
-	switch s.kind {
-	case CountWindow:
-		b.cw = newCountWindow(s.size)
+	var b *Breaker
+	switch {
+	case s.kind == CountWindow:
+		b = &Breaker{cw: newCountWindow(s.size)}
+	case s.nb <= inlineBuckets:
+		x := new(breakerInline)
+		b = &x.b
+		b.tw0 = timeWindow{n: s.nb, stride: uint32(s.nb), buckets: x.buckets[:s.nb]}
 	default:
+		b = new(Breaker)
 		b.tw0.init(1, int(s.nb))
 	}
+	b.name, b.base, b.set = name, time.Now(), s
 	b.word.Store(b.word0(0, Closed))
 	return b
 }

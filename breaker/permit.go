@@ -76,7 +76,7 @@ func (b *Breaker) success(w uint64) {
 	if b.cw == nil {
 		tw := b.addWindow()
 		e := v >> idxBits
-		bk := &tw.buckets[int(r&tw.mask)*tw.stride+int(v&(1<<idxBits-1))]
+		bk := &tw.buckets[int(r&tw.mask*tw.stride)+int(v&(1<<idxBits-1))]
 		var n uint64
 		if bk.epoch.Load() == e {
 			n = bk.calls.Add(1)
@@ -152,7 +152,7 @@ func (b *Breaker) done(p Permit, o Outcome) {
 		e := v >> idxBits
 		if b.cw == nil {
 			tw := b.addWindow()
-			n := tw.add(&tw.buckets[int(rand.Uint32()&tw.mask)*tw.stride+int(v&(1<<idxBits-1))], e, failure, slow)
+			n := tw.add(&tw.buckets[int(rand.Uint32()&tw.mask*tw.stride)+int(v&(1<<idxBits-1))], e, failure, slow)
 			if n == growAt && tw == &b.tw0 {
 				b.grow()
 			}

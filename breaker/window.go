@@ -48,7 +48,7 @@ const stripePad = 4
 // is one allocation and no stores.
 type timeWindow struct {
 	n       int64  // buckets per stripe
-	stride  int    // n, plus stripePad when striped
+	stride  uint32 // n, plus stripePad when striped
 	mask    uint32 // stripes - 1: a power of two minus one
 	buckets []bucket
 }
@@ -61,11 +61,11 @@ func newTimeWindow(stripes, n int) *timeWindow {
 
 // init makes w a new window of n buckets per stripe.
 func (w *timeWindow) init(stripes, n int) {
-	*w = timeWindow{n: int64(n), stride: n, mask: uint32(stripes - 1)}
+	*w = timeWindow{n: int64(n), stride: uint32(n), mask: uint32(stripes - 1)}
 	if stripes > 1 {
 		w.stride += stripePad
 	}
-	w.buckets = make([]bucket, stripes*w.stride)
+	w.buckets = make([]bucket, stripes*int(w.stride))
 }
 
 // growAt is the count of one bucket of a breaker's first, one-stripe
