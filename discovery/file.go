@@ -19,9 +19,11 @@ type FileConfig struct {
 	Interval time.Duration
 	// Hooks observe updates and failed reads.
 	Hooks Hooks
-	// After returns a channel that fires after d, as time.After does. Nil
-	// means time.After; tests inject a clock of their own.
-	After func(d time.Duration) <-chan time.Time
+
+	// after returns a channel that fires after d: time.After, or a
+	// package test's clock (set through export_test.go). Tests of code
+	// that uses a File drive its polls with testing/synctest.
+	after func(d time.Duration) <-chan time.Time
 }
 
 // File is a Resolver over a file that operators edit (or a config system
@@ -63,8 +65,8 @@ func NewFile(cfg FileConfig) (*File, error) {
 	if cfg.Interval == 0 {
 		cfg.Interval = 5 * time.Second
 	}
-	if cfg.After == nil {
-		cfg.After = time.After
+	if cfg.after == nil {
+		cfg.after = time.After
 	}
 	f := &File{cfg: cfg, stop: make(chan struct{}), done: make(chan struct{})}
 	if err := f.read(); err != nil {
@@ -90,7 +92,7 @@ func (f *File) loop() {
 		select {
 		case <-f.stop:
 			return
-		case <-f.cfg.After(f.cfg.Interval):
+		case <-f.cfg.after(f.cfg.Interval):
 		}
 		if err := f.poll(); err != nil {
 			f.failures++

@@ -35,12 +35,11 @@ func TestFileReReadsOnChangeAndKeepsLastGoodSet(t *testing.T) {
 
 	clock := newManualClock()
 	errs := make(chan *discovery.ResolveError, 8)
-	f, err := discovery.NewFile(discovery.FileConfig{
+	f, err := discovery.NewFile(discovery.WithAfter(discovery.FileConfig{
 		Path:     path,
 		Interval: time.Second,
-		After:    clock.After,
 		Hooks:    discovery.Hooks{OnError: func(e *discovery.ResolveError) { errs <- e }},
-	})
+	}, clock.After))
 	if err != nil {
 		t.Fatal(err)
 	}
