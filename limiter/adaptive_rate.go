@@ -134,7 +134,7 @@ func NewAdaptiveRate(c AdaptiveRateConfig) (*AdaptiveRate, error) {
 // taken), an error matching [ErrLimited] if the rate is spent. It never
 // waits.
 func (a *AdaptiveRate) Allow() error {
-	if a.limited.Load() && !a.lim.Load().AllowN(a.cfg.Now(), 1) {
+	if a.limited.Load() && !a.lim.Load().AllowN(a.cfg.now(), 1) {
 		a.rejected.Add(1)
 		return a.limitedError()
 	}
@@ -171,7 +171,7 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 	)
 	for {
 		renewed := a.renewedChan() // before the reservation: a renewal after it wakes us
-		now := a.cfg.Now()
+		now := a.cfg.now()
 		res := a.lim.Load().ReserveN(now, 1) // always OK: burst ≥ 1
 		d := res.DelayFrom(now)
 		if d <= 0 {
@@ -203,7 +203,7 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 			// Queue again at the new rate. The reservation was on the
 			// old bucket: nothing to give back.
 		case <-ctx.Done():
-			res.CancelAt(a.cfg.Now())
+			res.CancelAt(a.cfg.now())
 			a.canceled.Add(1)
 			return waitError(ctx, a.cfg.Name, true, time.Since(start))
 		}
@@ -216,7 +216,7 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 // with KeepServed, not below the rate the server was measured serving),
 // and grows back from there.
 func (a *AdaptiveRate) Throttled() {
-	now := a.cfg.Now()
+	now := a.cfg.now()
 	a.throttles.Add(1)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -294,13 +294,13 @@ func (a *AdaptiveRate) Succeeded() {
 		if a.pending.Add(1)%foldEvery != 0 {
 			return
 		}
-		now := a.cfg.Now()
+		now := a.cfg.now()
 		a.mu.Lock()
 		a.foldLocked(now)
 		a.mu.Unlock()
 		return
 	}
-	now := a.cfg.Now()
+	now := a.cfg.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.foldLocked(now)
