@@ -32,10 +32,11 @@ type BudgetConfig struct {
 	// MaxTokens are spent.
 	NoFloor bool
 
-	// Now returns the current time; the floor's refill is measured with
-	// it. Nil means time.Now. Inject a fake clock in tests. It is called
-	// by TryRetry and Available, never by Success.
-	Now func() time.Time
+	// now returns the current time; the floor's refill is measured with
+	// it (by TryRetry and Available, never by Success): time.Now, or a
+	// package test's manual clock (set through export_test.go). Tests of
+	// code that uses a Budget drive time with testing/synctest.
+	now func() time.Time
 }
 
 // DefaultBudgetConfig returns the configuration that the zero [BudgetConfig]
@@ -141,15 +142,15 @@ func NewBudget(c BudgetConfig) (*Budget, error) {
 			return nil, invalid("MinPerSecond %v must be a finite number >= 0", c.MinPerSecond)
 		}
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.now == nil {
+		c.now = time.Now
 	}
 	b := &Budget{
 		max:     int64(math.Round(c.MaxTokens * tokenUnit)),
 		deposit: max(1, int64(math.Round(c.Ratio*tokenUnit))),
 		perNano: c.MinPerSecond * tokenUnit / float64(time.Second),
-		now:     c.Now,
-		start:   c.Now(),
+		now:     c.now,
+		start:   c.now(),
 	}
 	b.tokens.Store(b.max)
 	return b, nil

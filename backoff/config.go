@@ -44,9 +44,12 @@ type Config struct {
 
 	// Rand returns a number uniform in [0, 1). Nil means
 	// math/rand/v2.Float64, which is safe for concurrent use and does not
-	// allocate. A supplied function must itself be safe for concurrent use
-	// if the Strategy is shared; results outside [0, 1) are clamped into
-	// it. Inject a fixed function in tests.
+	// allocate. It is how a run's jitter is made repeatable: give it a
+	// source seeded once (a math/rand/v2 *Rand behind a mutex, since a
+	// *Rand is not safe for concurrent use), and the same seed draws the
+	// same waits. A supplied function must itself be safe for concurrent
+	// use if the Strategy is shared; results outside [0, 1) are clamped
+	// into it. Tests may pass a fixed function.
 	Rand func() float64
 }
 
