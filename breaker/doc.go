@@ -104,9 +104,10 @@
 //
 // The closed state's success path (Allow, then Done(Success)) is built to
 // cost a few nanoseconds, allocate nothing, and stay flat as cores are
-// added: about 11ns single-threaded on a 2-core virtual machine, against
-// some 160ns for a breaker that takes a mutex and reads the clock on
-// every call. It does three things.
+// added, where a breaker that takes a mutex and reads the clock on every
+// call costs ten times more and slows down with cores (docs/benchmarks.md
+// and docs/scaling.md have the figures, beside the peers'). It does three
+// things.
 //
 //   - Allow is one atomic load of the state word. Done checks that the
 //     word still holds the Permit's generation (one more load).
