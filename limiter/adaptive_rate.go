@@ -104,8 +104,9 @@ type AdaptiveRate struct {
 	// reports that were not throttled.
 	servedCount, servedMeasured float64
 	// recent holds the send rates of the last windows, recentAt the next
-	// slot: for the first cut (KeepServed).
-	recent   [16]float64
+	// slot: for the first cut (KeepServed). It is made when the first
+	// window closes: a host met once costs no history.
+	recent   *[recentWindows]float64
 	recentAt int
 	measures bool    // whether a window has closed (measured is valid)
 	queued   float64 // the rate of the bucket when waiters last queued
@@ -356,7 +357,10 @@ func (a *AdaptiveRate) measure(now time.Time, served bool) {
 	if i > a.window {
 		span := float64(i-a.window) * a.cfg.Window.Seconds()
 		r, sr := a.count/span, a.servedCount/span
-		a.recent[a.recentAt%len(a.recent)] = r
+		if a.recent == nil {
+			a.recent = new([recentWindows]float64)
+		}
+		a.recent[a.recentAt%recentWindows] = r
 		a.recentAt++
 		if a.measures {
 			r = a.cfg.Smooth*r + (1-a.cfg.Smooth)*a.measured
@@ -375,11 +379,16 @@ func (a *AdaptiveRate) measure(now time.Time, served bool) {
 // 8 s of them, with the default Window). Requires a.mu held.
 func (a *AdaptiveRate) busiestRecent() float64 {
 	var m float64
-	for _, r := range a.recent {
-		m = max(m, r)
+	if a.recent != nil {
+		for _, r := range a.recent {
+			m = max(m, r)
+		}
 	}
 	return m
 }
+
+// recentWindows is how many windows' send rates busiestRecent looks at.
+const recentWindows = 16
 
 // servedRate returns the measured rate of reports that were not
 // throttled, as sendRate does for all of them. Requires a.mu held.
