@@ -128,20 +128,21 @@ func (g *Group) newBreaker(key string) (*Breaker, error) {
 
 // evict marks the breakers of sample to evict: the idle closed ones, or,
 // if none is idle, the least recently used one (the smallest key among
-// equals). It runs under the key map's shard lock.
+// equals). It runs under the key map's shard lock, and reads one cache
+// line of each sampled breaker.
 func (g *Group) evict(sample []keymap.Entry[string, *Breaker]) {
 	now := time.Now()
 	lru, evicted := -1, false
-	var lruAt time.Time
+	var lruIdle time.Duration
 	for i := range sample {
 		k, b := sample[i].Key, sample[i].Value
-		at := b.lastUsedAt()
-		if stateOf(b.word.Load()) == Closed && now.Sub(at) >= g.idleAfter {
+		idle := b.idleAt(now)
+		if stateOf(b.word.Load()) == Closed && idle >= g.idleAfter {
 			sample[i].Evict, evicted = true, true
 			continue
 		}
-		if lru < 0 || at.Before(lruAt) || (at.Equal(lruAt) && k < sample[lru].Key) {
-			lru, lruAt = i, at
+		if lru < 0 || idle > lruIdle || (idle == lruIdle && k < sample[lru].Key) {
+			lru, lruIdle = i, idle
 		}
 	}
 	if !evicted && lru >= 0 {
@@ -149,10 +150,11 @@ func (g *Group) evict(sample []keymap.Entry[string, *Breaker]) {
 	}
 }
 
-// lastUsedAt returns when b last saw a call, to its coarse clock's
-// precision (its creation time if it never did).
-func (b *Breaker) lastUsedAt() time.Time {
-	return b.base.Add(time.Duration(b.lastUsed.Load() * b.set.tick))
+// idleAt returns how long b has seen no call at now, to its coarse
+// clock's precision (since its creation if it never did). It is integer
+// arithmetic on monotonic readings: no time.Time is built.
+func (b *Breaker) idleAt(now time.Time) time.Duration {
+	return now.Sub(b.base) - time.Duration(b.lastUsed.Load()*b.set.tick)
 }
 
 // Allow is Get(key).Allow().
