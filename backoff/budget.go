@@ -32,16 +32,19 @@ type BudgetConfig struct {
 	// MaxTokens are spent.
 	NoFloor bool
 
-	// Now returns the current time; the floor's refill is measured with
-	// it. Nil means time.Now. Inject a fake clock in tests. It is called
-	// by TryRetry and Available, never by Success.
-	Now func() time.Time
+	// now returns the current time; the floor's refill is measured with
+	// it (by TryRetry and Available, never by Success): time.Now, or a
+	// package test's manual clock (set through export_test.go). Tests of
+	// code that uses a Budget drive time with testing/synctest.
+	now func() time.Time
 }
 
-// DefaultBudgetConfig is the configuration that the zero [BudgetConfig]
+// DefaultBudgetConfig returns the configuration that the zero [BudgetConfig]
 // stands for: retries up to 20 % of successes, a burst of 10, and a floor
 // of one retry per second.
-var DefaultBudgetConfig = BudgetConfig{Ratio: 0.2, MaxTokens: 10, MinPerSecond: 1}
+func DefaultBudgetConfig() BudgetConfig {
+	return BudgetConfig{Ratio: 0.2, MaxTokens: 10, MinPerSecond: 1}
+}
 
 // tokenUnit is one token in the fixed-point representation.
 const tokenUnit = 1_000_000
@@ -118,13 +121,13 @@ type Budget struct {
 // wrapping [ErrInvalidConfig] that names the field and its value.
 func NewBudget(c BudgetConfig) (*Budget, error) {
 	if c.Ratio == 0 {
-		c.Ratio = DefaultBudgetConfig.Ratio
+		c.Ratio = DefaultBudgetConfig().Ratio
 	}
 	if !(c.Ratio > 0 && c.Ratio <= 1) {
 		return nil, invalid("Ratio %v must be in (0, 1]", c.Ratio)
 	}
 	if c.MaxTokens == 0 {
-		c.MaxTokens = DefaultBudgetConfig.MaxTokens
+		c.MaxTokens = DefaultBudgetConfig().MaxTokens
 	}
 	if !(c.MaxTokens >= 1 && c.MaxTokens <= maxBudgetTokens) {
 		return nil, invalid("MaxTokens %v must be in [1, 1e12]", c.MaxTokens)
@@ -133,21 +136,21 @@ func NewBudget(c BudgetConfig) (*Budget, error) {
 		c.MinPerSecond = 0
 	} else {
 		if c.MinPerSecond == 0 {
-			c.MinPerSecond = DefaultBudgetConfig.MinPerSecond
+			c.MinPerSecond = DefaultBudgetConfig().MinPerSecond
 		}
 		if !(c.MinPerSecond >= 0) || math.IsInf(c.MinPerSecond, 1) {
 			return nil, invalid("MinPerSecond %v must be a finite number >= 0", c.MinPerSecond)
 		}
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.now == nil {
+		c.now = time.Now
 	}
 	b := &Budget{
 		max:     int64(math.Round(c.MaxTokens * tokenUnit)),
 		deposit: max(1, int64(math.Round(c.Ratio*tokenUnit))),
 		perNano: c.MinPerSecond * tokenUnit / float64(time.Second),
-		now:     c.Now,
-		start:   c.Now(),
+		now:     c.now,
+		start:   c.now(),
 	}
 	b.tokens.Store(b.max)
 	return b, nil

@@ -2,6 +2,7 @@ package backoff_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -47,7 +48,7 @@ func drain(b *backoff.Budget, limit int) int {
 func TestBudgetStartsFull(t *testing.T) {
 	clk := newClock()
 	for _, maxTokens := range []float64{1, 3, 10, 2.5} {
-		b := mustBudget(t, backoff.BudgetConfig{MaxTokens: maxTokens, Now: clk.Now})
+		b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{MaxTokens: maxTokens}, clk.Now))
 		if got := b.Available(); got != maxTokens {
 			t.Errorf("MaxTokens %v: Available() = %v at start, want full", maxTokens, got)
 		}
@@ -60,7 +61,7 @@ func TestBudgetStartsFull(t *testing.T) {
 		}
 	}
 	// The zero config is the default: 10 tokens.
-	b := mustBudget(t, backoff.BudgetConfig{Now: clk.Now})
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{}, clk.Now))
 	if got := drain(b, 1000); got != 10 {
 		t.Errorf("default budget granted %d retries, want 10", got)
 	}
@@ -68,7 +69,7 @@ func TestBudgetStartsFull(t *testing.T) {
 
 func TestBudgetSuccessDeposits(t *testing.T) {
 	clk := newClock() // never advances: no floor credit
-	b := mustBudget(t, backoff.BudgetConfig{Ratio: 0.2, Now: clk.Now})
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{Ratio: 0.2}, clk.Now))
 	drain(b, 1000)
 	for i := 0; i < 4; i++ {
 		b.Success()
@@ -105,7 +106,7 @@ func TestBudgetCap(t *testing.T) {
 	clk := newClock()
 	// Ratio 0.3 does not divide the cap: the 14th success would overshoot
 	// to 4.2 without the cap.
-	b := mustBudget(t, backoff.BudgetConfig{Ratio: 0.3, MaxTokens: 4, NoFloor: true, Now: clk.Now})
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{Ratio: 0.3, MaxTokens: 4, NoFloor: true}, clk.Now))
 	drain(b, 1000)
 	for i := 0; i < 100; i++ {
 		b.Success()
@@ -117,7 +118,7 @@ func TestBudgetCap(t *testing.T) {
 		t.Errorf("granted %d retries after 100 successes, want the cap 4", got)
 	}
 	// Success on a full bucket changes nothing.
-	full := mustBudget(t, backoff.BudgetConfig{Ratio: 1, MaxTokens: 4, Now: clk.Now})
+	full := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{Ratio: 1, MaxTokens: 4}, clk.Now))
 	full.Success()
 	if got := full.Available(); got != 4 {
 		t.Errorf("Available() = %v after Success on a full bucket, want 4", got)
@@ -126,7 +127,7 @@ func TestBudgetCap(t *testing.T) {
 
 func TestBudgetFloor(t *testing.T) {
 	clk := newClock()
-	b := mustBudget(t, backoff.BudgetConfig{MaxTokens: 10, MinPerSecond: 1, Now: clk.Now})
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{MaxTokens: 10, MinPerSecond: 1}, clk.Now))
 	if got := drain(b, 1000); got != 10 {
 		t.Fatalf("granted %d from full, want 10", got)
 	}
@@ -182,7 +183,7 @@ func TestBudgetFloor(t *testing.T) {
 		t.Errorf("granted %d retries 2s after the clock recovered, want 2", got)
 	}
 	// A fast floor.
-	fast := mustBudget(t, backoff.BudgetConfig{MaxTokens: 5, MinPerSecond: 1000, Now: clk.Now})
+	fast := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{MaxTokens: 5, MinPerSecond: 1000}, clk.Now))
 	drain(fast, 1000)
 	clk.Advance(3 * time.Millisecond)
 	if got := drain(fast, 1000); got != 3 {
@@ -192,7 +193,7 @@ func TestBudgetFloor(t *testing.T) {
 
 func TestBudgetNoFloor(t *testing.T) {
 	clk := newClock()
-	b := mustBudget(t, backoff.BudgetConfig{NoFloor: true, MinPerSecond: 5, Now: clk.Now})
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{NoFloor: true, MinPerSecond: 5}, clk.Now))
 	drain(b, 1000)
 	clk.Advance(time.Hour)
 	if b.TryRetry() {
@@ -277,7 +278,7 @@ func TestNewBudgetValidation(t *testing.T) {
 	}
 	for _, c := range []backoff.BudgetConfig{
 		{Ratio: 1}, {MaxTokens: 1}, {MaxTokens: 1e12}, {NoFloor: true}, {NoFloor: true, MinPerSecond: -1},
-		backoff.DefaultBudgetConfig,
+		backoff.DefaultBudgetConfig(),
 	} {
 		if _, err := backoff.NewBudget(c); err != nil {
 			t.Errorf("NewBudget(%+v) = %v, want no error", c, err)
@@ -289,7 +290,7 @@ func TestNewBudgetValidation(t *testing.T) {
 // deposits are neither lost nor double-counted.
 func TestBudgetConcurrentExact(t *testing.T) {
 	clk := newClock() // fixed: no floor credit
-	b := mustBudget(t, backoff.BudgetConfig{Ratio: 0.5, MaxTokens: 10, Now: clk.Now})
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{Ratio: 0.5, MaxTokens: 10}, clk.Now))
 	const workers = 16
 	grantedTotal := func(tries int) int64 {
 		var granted atomic.Int64
@@ -328,7 +329,7 @@ func TestBudgetConcurrentExact(t *testing.T) {
 // chance per round (more often under -race); it runs many rounds.
 func TestBudgetConcurrentFloor(t *testing.T) {
 	clk := newClock()
-	b := mustBudget(t, backoff.BudgetConfig{MaxTokens: 10, MinPerSecond: 1, Now: clk.Now})
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{MaxTokens: 10, MinPerSecond: 1}, clk.Now))
 	drain(b, 1000)
 	const workers = 8
 	for round := range 300 {
@@ -359,7 +360,7 @@ func TestBudgetConcurrentFloor(t *testing.T) {
 // MaxTokens + Ratio·successes + MinPerSecond·elapsed.
 func TestBudgetConcurrentBound(t *testing.T) {
 	clk := newClock()
-	cfg := backoff.BudgetConfig{Ratio: 0.2, MaxTokens: 10, MinPerSecond: 1, Now: clk.Now}
+	cfg := backoff.BudgetWithClock(backoff.BudgetConfig{Ratio: 0.2, MaxTokens: 10, MinPerSecond: 1}, clk.Now)
 	b := mustBudget(t, cfg)
 	const workers, calls = 32, 2000
 	var successes, granted atomic.Int64
@@ -414,8 +415,8 @@ func simulateOutage(b *backoff.Budget, clk *clock, n, maxAttempts int, step time
 func TestBudgetTotalOutage(t *testing.T) {
 	const n, maxAttempts = 5000, 3
 	clk := newClock()
-	c := backoff.DefaultBudgetConfig
-	c.Now = clk.Now
+	c := backoff.DefaultBudgetConfig()
+	c = backoff.BudgetWithClock(c, clk.Now)
 	b := mustBudget(t, c)
 	amp := simulateOutage(b, clk, n, maxAttempts, time.Millisecond)
 	// 10 tokens at start + 5s of floor at 1/s = 15 retries over 5000 calls.
@@ -434,7 +435,7 @@ func TestBudgetTotalOutage(t *testing.T) {
 // at 20 % errors, retries keep working up to Ratio of the successes.
 func TestBudgetPartialFailure(t *testing.T) {
 	clk := newClock()
-	b := mustBudget(t, backoff.BudgetConfig{NoFloor: true, Now: clk.Now})
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{NoFloor: true}, clk.Now))
 	const n = 10000
 	failed, retried := 0, 0
 	for i := range n {
@@ -468,7 +469,7 @@ func TestBudgetSuccessNoAlloc(t *testing.T) {
 func TestBudgetSuccessNoClock(t *testing.T) {
 	var calls atomic.Int64
 	clk := newClock()
-	b := mustBudget(t, backoff.BudgetConfig{Now: func() time.Time { calls.Add(1); return clk.Now() }})
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{}, func() time.Time { calls.Add(1); return clk.Now() }))
 	before := calls.Load()
 	drain(b, 3)
 	mid := calls.Load()
@@ -555,5 +556,18 @@ func TestBudgetRefundCapped(t *testing.T) {
 	b.Refund()
 	if got := b.Available(); got != 2 {
 		t.Fatalf("Available %v, want 2", got)
+	}
+}
+
+// TestBudgetFloorNarrated is what ExampleBudget once showed on a manual
+// clock: a drained bucket refills at MinPerSecond with time alone.
+func TestBudgetFloorNarrated(t *testing.T) {
+	clk := newClock()
+	b := mustBudget(t, backoff.BudgetWithClock(backoff.BudgetConfig{Ratio: 0.2, MaxTokens: 3, MinPerSecond: 1}, clk.Now))
+	for b.TryRetry() {
+	}
+	clk.Advance(2 * time.Second)
+	if got := fmt.Sprintf("%.0f", b.Available()); got != "2" {
+		t.Fatalf("after 2s: %s tokens, want 2", got)
 	}
 }

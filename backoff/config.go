@@ -44,22 +44,27 @@ type Config struct {
 
 	// Rand returns a number uniform in [0, 1). Nil means
 	// math/rand/v2.Float64, which is safe for concurrent use and does not
-	// allocate. A supplied function must itself be safe for concurrent use
-	// if the Strategy is shared; results outside [0, 1) are clamped into
-	// it. Inject a fixed function in tests.
+	// allocate. It is how a run's jitter is made repeatable: give it a
+	// source seeded once (a math/rand/v2 *Rand behind a mutex, since a
+	// *Rand is not safe for concurrent use), and the same seed draws the
+	// same waits. A supplied function must itself be safe for concurrent
+	// use if the Strategy is shared; results outside [0, 1) are clamped
+	// into it. Tests may pass a fixed function.
 	Rand func() float64
 }
 
-// DefaultConfig is the configuration that the zero [Config] stands for:
+// DefaultConfig returns the configuration that the zero [Config] stands for:
 // full jitter over 100ms·2^attempt, capped at 10s. With these values the
 // envelope reaches its cap at attempt 7 (12.8s → 10s), and the expected
 // wait is half the envelope.
-var DefaultConfig = Config{
-	Base:       100 * time.Millisecond,
-	Max:        10 * time.Second,
-	Multiplier: 2,
-	Jitter:     FullJitter,
-	Spread:     0.2,
+func DefaultConfig() Config {
+	return Config{
+		Base:       100 * time.Millisecond,
+		Max:        10 * time.Second,
+		Multiplier: 2,
+		Jitter:     FullJitter,
+		Spread:     0.2,
+	}
 }
 
 // New returns a [Strategy] for c. It fills the zero fields of c with the
@@ -104,22 +109,22 @@ func (c Config) withDefaults() (Config, error) {
 		return c, invalid("Max %v is negative", c.Max)
 	}
 	if c.Base == 0 {
-		c.Base = DefaultConfig.Base
+		c.Base = DefaultConfig().Base
 	}
 	if c.Max == 0 {
-		c.Max = DefaultConfig.Max
+		c.Max = DefaultConfig().Max
 	}
 	if c.Max < c.Base {
 		return c, invalid("Max %v is less than Base %v", c.Max, c.Base)
 	}
 	if c.Multiplier == 0 {
-		c.Multiplier = DefaultConfig.Multiplier
+		c.Multiplier = DefaultConfig().Multiplier
 	}
 	if !(c.Multiplier >= 1) || math.IsInf(c.Multiplier, 1) {
 		return c, invalid("Multiplier %v must be a finite number >= 1", c.Multiplier)
 	}
 	if c.Spread == 0 {
-		c.Spread = DefaultConfig.Spread
+		c.Spread = DefaultConfig().Spread
 	}
 	if !(c.Spread >= 0 && c.Spread < 1) {
 		return c, invalid("Spread %v must be in [0, 1)", c.Spread)

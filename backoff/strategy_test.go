@@ -86,10 +86,10 @@ func TestJitterBounds(t *testing.T) {
 			s := mustNew(t, c)
 			base, maxD := c.Base, c.Max
 			if base == 0 {
-				base = backoff.DefaultConfig.Base
+				base = backoff.DefaultConfig().Base
 			}
 			if maxD == 0 {
-				maxD = backoff.DefaultConfig.Max
+				maxD = backoff.DefaultConfig().Max
 			}
 			mult := c.Multiplier
 			if mult == 0 {
@@ -235,7 +235,7 @@ func TestGRPC(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	// The zero Config is DefaultConfig.
 	a := mustNew(t, backoff.Config{Jitter: backoff.NoJitter})
-	c := backoff.DefaultConfig
+	c := backoff.DefaultConfig()
 	c.Jitter = backoff.NoJitter
 	b := mustNew(t, c)
 	for attempt := 0; attempt < 10; attempt++ {
@@ -243,7 +243,7 @@ func TestDefaults(t *testing.T) {
 			t.Errorf("zero Config and DefaultConfig differ at attempt %d", attempt)
 		}
 	}
-	if backoff.DefaultConfig.Jitter != backoff.FullJitter || backoff.Jitter(0) != backoff.FullJitter {
+	if backoff.DefaultConfig().Jitter != backoff.FullJitter || backoff.Jitter(0) != backoff.FullJitter {
 		t.Error("FullJitter is not the zero value / default")
 	}
 	// A nil Rand uses math/rand/v2: FullJitter values vary and stay in range.
@@ -340,7 +340,7 @@ func TestBackoffNoAlloc(t *testing.T) {
 }
 
 func BenchmarkExponentialFullJitter(b *testing.B) {
-	s, err := backoff.New(backoff.DefaultConfig)
+	s, err := backoff.New(backoff.DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -152,25 +152,27 @@ type Ejection struct {
 	Times int
 }
 
-// DefaultConfig holds the values the zero Config stands for.
-var DefaultConfig = Config{
-	Policy:         PeakEWMA,
-	Decay:          10 * time.Second,
-	PanicThreshold: 0.5,
-	Outlier: OutlierConfig{
-		ConsecutiveFailures: 5,
-		FailureRatio:        0.5,
-		MinRequests:         20,
-		Interval:            10 * time.Second,
-		BaseEjection:        30 * time.Second,
-		MaxEjection:         5 * time.Minute,
-		MaxEjectionPercent:  50,
-	},
+// DefaultConfig returns the values the zero Config stands for.
+func DefaultConfig() Config {
+	return Config{
+		Policy:         PeakEWMA,
+		Decay:          10 * time.Second,
+		PanicThreshold: 0.5,
+		Outlier: OutlierConfig{
+			ConsecutiveFailures: 5,
+			FailureRatio:        0.5,
+			MinRequests:         20,
+			Interval:            10 * time.Second,
+			BaseEjection:        30 * time.Second,
+			MaxEjection:         5 * time.Minute,
+			MaxEjectionPercent:  50,
+		},
+	}
 }
 
 func (cfg Config) withDefaults() (Config, error) {
 	c := cfg
-	d := DefaultConfig
+	d := DefaultConfig()
 	o := &c.Outlier
 	bad := func(format string, args ...any) (Config, error) {
 		return Config{}, fmt.Errorf("%w: Config."+format, append([]any{ErrInvalidConfig}, args...)...)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/resilient-go/resilient/balancer"
@@ -87,39 +88,38 @@ func TestFollowFileWithHugeWeight(t *testing.T) {
 	}
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	write("a:1 weight=3\nb:1\n", base)
-	ticks := make(chan chan time.Time, 4)
-	errs := make(chan *discovery.ResolveError, 4)
-	f, err := discovery.NewFile(discovery.FileConfig{
-		Path: path,
-		After: func(time.Duration) <-chan time.Time {
-			c := make(chan time.Time, 1)
-			ticks <- c
-			return c
-		},
-		Hooks: discovery.Hooks{OnError: func(e *discovery.ResolveError) { errs <- e }},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b, err := balancer.New(balancer.Config{Policy: balancer.RoundRobin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Follow(f)()
-
-	write("a:1 weight=9223372036854775807\nb:1 weight=9223372036854775806\n", base.Add(time.Minute))
-	(<-ticks) <- time.Time{}
-	select {
-	case e := <-errs:
-		if !errors.Is(e, discovery.ErrInvalidEndpoints) || e.Kept != 2 {
-			t.Fatalf("reported %v (kept %d), want ErrInvalidEndpoints with 2 kept", e, e.Kept)
+	// In a bubble, the file's poll comes when the test sleeps through its
+	// Interval, and synctest.Wait returns once it is over.
+	synctest.Test(t, func(t *testing.T) {
+		errs := make(chan *discovery.ResolveError, 4)
+		f, err := discovery.NewFile(discovery.FileConfig{
+			Path:     path,
+			Interval: time.Second,
+			Hooks:    discovery.Hooks{OnError: func(e *discovery.ResolveError) { errs <- e }},
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the bad edit was not reported")
-	}
-	<-ticks // the poll is over
-	if got := roundRobinCounts(t, b, 400); got["a:1"] != 300 || got["b:1"] != 100 {
-		t.Errorf("after the bad edit, picks %v; want the last good 3:1 split", got)
-	}
+		defer f.Close()
+		b, err := balancer.New(balancer.Config{Policy: balancer.RoundRobin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Follow(f)()
+
+		write("a:1 weight=9223372036854775807\nb:1 weight=9223372036854775806\n", base.Add(time.Minute))
+		time.Sleep(time.Second)
+		synctest.Wait() // the poll is over
+		select {
+		case e := <-errs:
+			if !errors.Is(e, discovery.ErrInvalidEndpoints) || e.Kept != 2 {
+				t.Fatalf("reported %v (kept %d), want ErrInvalidEndpoints with 2 kept", e, e.Kept)
+			}
+		default:
+			t.Fatal("the bad edit was not reported")
+		}
+		if got := roundRobinCounts(t, b, 400); got["a:1"] != 300 || got["b:1"] != 100 {
+			t.Errorf("after the bad edit, picks %v; want the last good 3:1 split", got)
+		}
+	})
 }

@@ -1,14 +1,10 @@
 package breaker
 
 import (
-	"math/bits"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/resilient-go/resilient/backoff"
 )
 
 // The state word packs the generation, a flag and the state:
@@ -27,17 +23,11 @@ func genOf(w uint64) uint64  { return w >> genShift }
 // word0 returns the state word for gen and s.
 func (b *Breaker) word0(gen uint64, s State) uint64 {
 	w := gen<<genShift | uint64(s)
-	if (s == Closed || s == Disabled) && b.slowDur == 0 {
+	if (s == Closed || s == Disabled) && b.set.slowDur == 0 {
 		w |= fastBit
 	}
 	return w
 }
-
-// Stripes of the time window and of the rejection counter.
-const (
-	minStripes = 4
-	maxStripes = 64
-)
 
 // paddedCounter is a counter alone on its cache lines.
 type paddedCounter struct {
@@ -74,50 +64,49 @@ type paddedCounter struct {
 // break, so that OnStateChange arrives on time even without calls, and
 // stops the timer if it leaves the open state before then.
 //
-// Memory: a time-window breaker holds, per stripe, Buckets+4 buckets of
-// 32 bytes and a 128-byte rejection counter: with the default 10 buckets,
-// about 6 KB at GOMAXPROCS 2 (8 stripes) and 38 KB at GOMAXPROCS 16 or
-// more (64 stripes). A count window holds 4 bytes per call of its Size.
+// Memory: a Breaker starts small, so that a [Group] meeting new keys all
+// the time pays little for each: about 320 bytes, plus, for a time
+// window, one stripe of Buckets buckets of 32 bytes (320 bytes with the
+// default 10, in the same allocation), and for a count window 4 bytes per
+// call of its Size. A
+// time window grows its stripes once a bucket of the first one has
+// counted 64 calls (calls come often enough for cores to meet on it): then
+// it adds, per stripe, Buckets+4 buckets, about 3.5 KB at GOMAXPROCS 2 (8
+// stripes) and 28 KB at GOMAXPROCS 16 or more (64 stripes). The first
+// rejection adds a 128-byte counter per stripe.
 type Breaker struct {
 	// Read-mostly: loaded by every call. word is written on transitions,
-	// epoch at most about once per bucket period, kmask rarely.
-	word  atomic.Uint64 // genOf | fastBit | stateOf
-	epoch atomic.Int64  // coarse clock: packEpoch of the ticks since base, as last observed
-	kmask atomic.Uint32 // a success reads the clock with probability 1/(kmask+1)
+	// epoch and lastUsed at most about once per bucket period, kmask
+	// rarely, tw once (when the window grows). A Group's eviction reads
+	// word, base and lastUsed: one cache line per breaker it samples.
+	word     atomic.Uint64              // genOf | fastBit | stateOf
+	epoch    atomic.Int64               // coarse clock: packEpoch of the ticks since base, as last observed
+	lastUsed atomic.Int64               // latest epoch seen by a clock read on a call path
+	kmask    atomic.Uint32              // a success reads the clock with probability 1/(kmask+1)
+	tw       atomic.Pointer[timeWindow] // the striped time window, once grown; nil: tw0
 
 	// Read-only after New.
-	name          string
-	base          time.Time // monotonic origin of every time in this breaker
-	tick          int64     // nanoseconds per epoch: the bucket length (1s for a count window)
-	nb            int64     // buckets per stripe (1 for a count window)
-	slowDur       int64     // SlowCallDuration in nanoseconds; 0: tracking off
-	stripeMask    uint32
-	tw            *timeWindow // exactly one of tw and cw is set
-	cw            *countWindow
-	failureRatio  float64
-	slowRatio     float64
-	minThroughput uint64
-	consecLimit   uint64 // 0: off
-	breakDur      time.Duration
-	breakBackoff  backoff.Strategy
-	probes        uint32
-	needSuccesses uint32
-	onChange      func(StateChange)
-	rejected      []paddedCounter // striped
-	maxWaiters    int64
+	base time.Time // monotonic origin of every time in this breaker
+	set  *settings // shared by the breakers of a Group
+	name string
+	cw   *countWindow // nil for a time window
+	tw0  timeWindow   // a time window's first, unstriped window
 
+	// rejected counts rejections, striped; made by the first one.
+	rejected atomic.Pointer[[]paddedCounter]
+
+	// The fields below are written by failures and transitions, so they
+	// keep off the read-mostly line; in the closed state only failures
+	// write them (consecutive), so they need no lines of their own: a
+	// breaker stays small, for a Group that meets new keys all the time.
 	_           [64]byte
 	consecutive atomic.Uint64 // written by failures; by successes only when non-zero
-	_           [120]byte
-	lastUsed    atomic.Int64 // latest epoch seen by a clock read on a call path
-	_           [120]byte
 
 	// Written while half-open only. Each packs uint32(gen)<<32 | count, so
 	// that a count belongs to one generation and a new half-open state
 	// starts from zero.
 	probeSlots atomic.Uint64 // probes in flight
 	hoSuccess  atomic.Uint64 // successful probes
-	_          [112]byte
 
 	// Written on transitions (before the state word publishes them), read
 	// by rejections and snapshots.
@@ -126,8 +115,8 @@ type Breaker struct {
 	rejectErr atomic.Pointer[OpenError]
 	trips     atomic.Uint64
 
-	// changed is closed (and replaced) by every transition, to wake the
-	// calls waiting in Wait.
+	// changed, when set, is closed (and cleared) by the next transition,
+	// to wake the calls waiting in Wait; the first waiter makes it.
 	changed atomic.Pointer[chan struct{}]
 	waiters atomic.Int64 // calls in Wait now
 	waited  atomic.Uint64
@@ -146,49 +135,36 @@ func New(c Config) (*Breaker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newBreaker(c), nil
+	return newBreaker(c.Name, newSettings(c)), nil
 }
 
-// stripeCount returns a power of two >= 4·GOMAXPROCS in [minStripes,
-// maxStripes].
-func stripeCount() int {
-	n := 4 * runtime.GOMAXPROCS(0)
-	n = 1 << bits.Len(uint(n-1))
-	return min(max(n, minStripes), maxStripes)
+// inlineBuckets is the most buckets a Breaker's first window holds in
+// the Breaker's own allocation: the default 10, so that a new key costs
+// one allocation of 640 bytes (the Breaker, its buckets and the 8-byte
+// header of an object with pointers), not two.
+const inlineBuckets = 10
+
+// breakerInline is a Breaker with room for its first window's buckets.
+type breakerInline struct {
+	b       Breaker
+	buckets [inlineBuckets]bucket
 }
 
-// newBreaker builds a Breaker from a validated Config.
-func newBreaker(c Config) *Breaker {
-	stripes := stripeCount()
-	b := &Breaker{
-		name:          c.Name,
-		base:          time.Now(),
-		tick:          int64(time.Second),
-		nb:            1,
-		slowDur:       int64(c.SlowCallDuration),
-		stripeMask:    uint32(stripes - 1),
-		failureRatio:  c.FailureRatio,
-		slowRatio:     c.SlowCallRatio,
-		minThroughput: uint64(c.MinThroughput),
-		consecLimit:   uint64(c.ConsecutiveFailures),
-		breakDur:      c.BreakDuration,
-		breakBackoff:  c.BreakBackoff,
-		probes:        uint32(c.HalfOpenProbes),
-		needSuccesses: uint32(c.HalfOpenSuccesses),
-		onChange:      c.OnStateChange,
-		rejected:      make([]paddedCounter, stripes),
-		maxWaiters:    int64(c.MaxWaiters),
-	}
-	ch := make(chan struct{})
-	b.changed.Store(&ch)
-	switch c.Window.Kind {
-	case CountWindow:
-		b.cw = newCountWindow(c.Window.Size)
+// newBreaker builds a Breaker named name with settings s.
+func newBreaker(name string, s *settings) *Breaker {
+	var b *Breaker
+	switch {
+	case s.kind == CountWindow:
+		b = &Breaker{cw: newCountWindow(s.size)}
+	case s.nb <= inlineBuckets:
+		x := new(breakerInline)
+		b = &x.b
+		b.tw0 = timeWindow{n: s.nb, stride: uint32(s.nb), buckets: x.buckets[:s.nb]}
 	default:
-		b.tick = int64(c.Window.Period / time.Duration(c.Window.Buckets))
-		b.nb = int64(c.Window.Buckets)
-		b.tw = newTimeWindow(stripes, c.Window.Buckets)
+		b = new(Breaker)
+		b.tw0.init(1, int(s.nb))
 	}
+	b.name, b.base, b.set = name, time.Now(), s
 	b.word.Store(b.word0(0, Closed))
 	return b
 }
@@ -220,7 +196,18 @@ func (b *Breaker) Allow() (Permit, error) {
 }
 
 // countRejected counts one rejected call.
-func (b *Breaker) countRejected() { b.rejected[rand.Uint32()&b.stripeMask].n.Add(1) }
+func (b *Breaker) countRejected() {
+	r := b.rejected.Load()
+	if r == nil {
+		c := make([]paddedCounter, b.set.stripes)
+		if !b.rejected.CompareAndSwap(nil, &c) {
+			r = b.rejected.Load() // another rejection made them first
+		} else {
+			r = &c
+		}
+	}
+	(*r)[rand.Uint32()&uint32(len(*r)-1)].n.Add(1)
+}
 
 // allow is Allow's path for every state but closed and disabled without
 // slow-call tracking.
@@ -229,7 +216,7 @@ func (b *Breaker) allow(w uint64) (Permit, error) {
 		switch stateOf(w) {
 		case Closed, Disabled:
 			p := Permit{b: b, w: w}
-			if b.slowDur > 0 {
+			if b.set.slowDur > 0 {
 				p.start = b.since()
 			}
 			return p, nil
@@ -289,8 +276,10 @@ func (b *Breaker) snapshot(w uint64, openUntil int64) Snapshot {
 		Trips:               b.trips.Load(),
 	}
 	s.Calls, s.Failures, s.Slow = b.window(b.epoch.Load() >> idxBits)
-	for i := range b.rejected {
-		s.Rejected += b.rejected[i].n.Load()
+	if r := b.rejected.Load(); r != nil {
+		for i := range *r {
+			s.Rejected += (*r)[i].n.Load()
+		}
 	}
 	s.Waiting, s.Waited = b.waiters.Load(), b.waited.Load()
 	if s.State == Open {
@@ -301,10 +290,15 @@ func (b *Breaker) snapshot(w uint64, openUntil int64) Snapshot {
 
 // window returns the counts of the window ending at epoch e.
 func (b *Breaker) window(e int64) (calls, failures, slow uint64) {
-	if b.tw != nil {
-		return b.tw.sum(e)
+	if b.cw != nil {
+		return b.cw.sum()
 	}
-	return b.cw.sum()
+	calls, failures, slow = b.tw0.sum(e)
+	if tw := b.tw.Load(); tw != nil {
+		c, f, s := tw.sum(e)
+		calls, failures, slow = calls+c, failures+f, slow+s
+	}
+	return calls, failures, slow
 }
 
 // current returns the state word after moving an open breaker whose break

@@ -28,7 +28,7 @@ const maxKMask = 63
 // e<<idxBits | e%nb. Packed words compare like their epochs.
 const idxBits = 10 // > log2(maxBuckets)
 
-func (b *Breaker) packEpoch(e int64) int64 { return e<<idxBits | e%b.nb }
+func (b *Breaker) packEpoch(e int64) int64 { return e<<idxBits | e%b.set.nb }
 
 // refresh advances the coarse epoch to the one of now (nanoseconds since
 // base), adapts K, and returns the packed epoch to date an event at now
@@ -36,7 +36,7 @@ func (b *Breaker) packEpoch(e int64) int64 { return e<<idxBits | e%b.nb }
 // tracking), fromSuccess that it is a success's 1-in-K refresh (which may
 // double K).
 func (b *Breaker) refresh(now int64, fromCall, fromSuccess bool) int64 {
-	e := now / b.tick
+	e := now / b.set.tick
 	v := b.packEpoch(e)
 	old := b.epoch.Load()
 	for v > old && !b.epoch.CompareAndSwap(old, v) {

@@ -109,7 +109,7 @@ type Config struct {
 	OnStateChange func(StateChange)
 }
 
-// DefaultConfig is the configuration that the zero [Config] stands for:
+// DefaultConfig returns the configuration that the zero [Config] stands for:
 // Netflix Hystrix's trip condition (failure ratio 0.5, at least 20 calls,
 // a 10-second window in 10 buckets) in Polly v8's model (one probe when
 // half-open), with resilience4j's slow-call rate threshold (100 %) for
@@ -117,19 +117,21 @@ type Config struct {
 // only while probes fail (DefaultBreakBackoff, in the manner of Finagle's
 // FailFast and gRPC's reconnect backoff) instead of Hystrix's fixed 5
 // seconds. See the package documentation for why.
-var DefaultConfig = Config{
-	FailureRatio:        0.5,
-	MinThroughput:       20,
-	ConsecutiveFailures: 10,
-	SlowCallRatio:       1,
-	Window:              Window{Kind: TimeWindow, Period: 10 * time.Second, Buckets: 10},
-	BreakBackoff:        DefaultBreakBackoff,
-	HalfOpenProbes:      1,
-	HalfOpenSuccesses:   1,
-	MaxWaiters:          defaultMaxWaiters,
+func DefaultConfig() Config {
+	return Config{
+		FailureRatio:        0.5,
+		MinThroughput:       20,
+		ConsecutiveFailures: 10,
+		SlowCallRatio:       1,
+		Window:              Window{Kind: TimeWindow, Period: 10 * time.Second, Buckets: 10},
+		BreakBackoff:        DefaultBreakBackoff(),
+		HalfOpenProbes:      1,
+		HalfOpenSuccesses:   1,
+		MaxWaiters:          defaultMaxWaiters,
+	}
 }
 
-// DefaultBreakBackoff is the open time of the n-th trip in a row when
+// DefaultBreakBackoff returns the open time of the n-th trip in a row when
 // neither BreakDuration nor BreakBackoff is set: 300ms·1.2ⁿ, ±15 %
 // jitter, at most 10 s. The first probe comes a few hundred milliseconds
 // after the trip, so that a short outage costs a short recovery (the
@@ -139,7 +141,12 @@ var DefaultConfig = Config{
 // minute) and the break outgrows 2 s deadlines within about 10 s, after
 // which [Breaker.Wait] fails such callers at once again. No two probes come closer
 // than 255ms. The jitter keeps a fleet of clients from probing in step.
-var DefaultBreakBackoff backoff.Strategy = mustBackoff(backoff.Config{
+//
+// It returns the same Strategy every time: a backoff.Strategy is immutable
+// and safe to share.
+func DefaultBreakBackoff() backoff.Strategy { return defaultBreakBackoff }
+
+var defaultBreakBackoff = mustBackoff(backoff.Config{
 	Base:       300 * time.Millisecond,
 	Max:        10 * time.Second,
 	Multiplier: 1.2,
@@ -216,7 +223,7 @@ const (
 
 // withDefaults fills the zero fields of c and validates the result.
 func (c Config) withDefaults() (Config, error) {
-	d := DefaultConfig
+	d := DefaultConfig()
 	if c.FailureRatio == 0 {
 		c.FailureRatio = d.FailureRatio
 	}
@@ -296,13 +303,13 @@ func (w Window) withDefaults() (Window, error) {
 			return w, invalid("Window.Period %v is negative", w.Period)
 		}
 		if w.Period == 0 {
-			w.Period = DefaultConfig.Window.Period
+			w.Period = DefaultConfig().Window.Period
 		}
 		if w.Buckets < 0 {
 			return w, invalid("Window.Buckets %d is negative", w.Buckets)
 		}
 		if w.Buckets == 0 {
-			w.Buckets = DefaultConfig.Window.Buckets
+			w.Buckets = DefaultConfig().Window.Buckets
 		}
 		if w.Buckets > maxBuckets {
 			return w, invalid("Window.Buckets %d is more than %d", w.Buckets, maxBuckets)

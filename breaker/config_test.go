@@ -64,7 +64,7 @@ func TestConfigInvalid(t *testing.T) {
 func TestConfigValid(t *testing.T) {
 	for _, c := range []breaker.Config{
 		{},
-		breaker.DefaultConfig,
+		breaker.DefaultConfig(),
 		{FailureRatio: 1, SlowCallRatio: 1, SlowCallDuration: time.Nanosecond},
 		{MinThroughput: 1, ConsecutiveFailures: 1, HalfOpenProbes: 1 << 30, HalfOpenSuccesses: 1},
 		{SlowCallRatio: 0.3}, // ignored without SlowCallDuration
@@ -94,8 +94,8 @@ func TestGroupConfigInvalid(t *testing.T) {
 
 // TestDefaults checks that the zero Config behaves as DefaultConfig says.
 func TestDefaults(t *testing.T) {
-	d := breaker.DefaultConfig
-	if d.FailureRatio != 0.5 || d.MinThroughput != 20 || d.BreakDuration != 0 || d.BreakBackoff != breaker.DefaultBreakBackoff || d.MaxWaiters != 512 ||
+	d := breaker.DefaultConfig()
+	if d.FailureRatio != 0.5 || d.MinThroughput != 20 || d.BreakDuration != 0 || d.BreakBackoff != breaker.DefaultBreakBackoff() || d.MaxWaiters != 512 ||
 		d.Window != (breaker.Window{Kind: breaker.TimeWindow, Period: 10 * time.Second, Buckets: 10}) ||
 		d.HalfOpenProbes != 1 || d.HalfOpenSuccesses != 1 || d.SlowCallRatio != 1 || d.SlowCallDuration != 0 {
 		t.Fatalf("DefaultConfig %+v", d)

@@ -104,9 +104,10 @@
 //
 // The closed state's success path (Allow, then Done(Success)) is built to
 // cost a few nanoseconds, allocate nothing, and stay flat as cores are
-// added: about 11ns single-threaded on a 2-core virtual machine, against
-// some 160ns for a breaker that takes a mutex and reads the clock on
-// every call. It does three things.
+// added, where a breaker that takes a mutex and reads the clock on every
+// call costs ten times more and slows down with cores (docs/benchmarks.md
+// and docs/scaling.md have the figures, beside the peers'). It does three
+// things.
 //
 //   - Allow is one atomic load of the state word. Done checks that the
 //     word still holds the Permit's generation (one more load).
@@ -116,7 +117,11 @@
 //     (math/rand/v2, per-thread and uncontended) and adds to the current
 //     bucket there, so cores seldom write the same line. Reading the
 //     window (on a failure, a slow call, a Snapshot) sums every stripe's
-//     buckets: O(stripes × buckets), off the success path.
+//     buckets: O(stripes × buckets), off the success path. A breaker
+//     starts with one stripe and grows the others once a bucket counts 64
+//     calls, so that the many breakers of a [Group] that see a call now
+//     and then (a crawler's hosts) cost a few hundred bytes each, and
+//     only the busy ones pay for stripes.
 //   - A coarse clock. A clock read costs more than the rest of the path,
 //     so a success does not read it: it is dated with a coarse epoch (the
 //     current bucket number) held in an atomic, and refreshed by real

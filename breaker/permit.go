@@ -73,13 +73,18 @@ func (b *Breaker) success(w uint64) {
 	} else {
 		v = b.epoch.Load()
 	}
-	if tw := b.tw; tw != nil {
+	if b.cw == nil {
+		tw := b.addWindow()
 		e := v >> idxBits
-		bk := &tw.buckets[int(r&b.stripeMask)*tw.stride+int(v&(1<<idxBits-1))]
+		bk := &tw.buckets[int(r&tw.mask*tw.stride)+int(v&(1<<idxBits-1))]
+		var n uint64
 		if bk.epoch.Load() == e {
-			bk.calls.Add(1)
+			n = bk.calls.Add(1)
 		} else {
-			tw.add(bk, e, false, false)
+			n = tw.add(bk, e, false, false)
+		}
+		if n == growAt && tw == &b.tw0 {
+			b.grow()
 		}
 	} else {
 		b.cw.add(false, false)
@@ -99,9 +104,9 @@ func (b *Breaker) done(p Permit, o Outcome) {
 	}
 	var now int64
 	clocked, slow := false, false
-	if b.slowDur > 0 && o != Ignored {
+	if b.set.slowDur > 0 && o != Ignored {
 		now, clocked = b.since(), true
-		slow = now-p.start >= b.slowDur
+		slow = now-p.start >= b.set.slowDur
 	}
 	cur := b.word.Load()
 	if cur != p.w {
@@ -145,8 +150,12 @@ func (b *Breaker) done(p Permit, o Outcome) {
 		}
 		v := b.refresh(now, true, false)
 		e := v >> idxBits
-		if tw := b.tw; tw != nil {
-			tw.add(&tw.buckets[int(rand.Uint32()&b.stripeMask)*tw.stride+int(v&(1<<idxBits-1))], e, failure, slow)
+		if b.cw == nil {
+			tw := b.addWindow()
+			n := tw.add(&tw.buckets[int(rand.Uint32()&tw.mask*tw.stride)+int(v&(1<<idxBits-1))], e, failure, slow)
+			if n == growAt && tw == &b.tw0 {
+				b.grow()
+			}
 		} else {
 			b.cw.add(failure, slow)
 		}
@@ -165,14 +174,33 @@ func (b *Breaker) done(p Permit, o Outcome) {
 // shouldTrip reports whether a closed breaker must open, given the
 // current epoch and run of consecutive failures.
 func (b *Breaker) shouldTrip(e int64, consec uint64) bool {
-	if b.consecLimit > 0 && consec >= b.consecLimit {
+	s := b.set
+	if s.consecLimit > 0 && consec >= s.consecLimit {
 		return true
 	}
 	calls, failures, slow := b.window(e)
-	if calls == 0 || calls < b.minThroughput {
+	if calls == 0 || calls < s.minThroughput {
 		return false
 	}
 	c := float64(calls)
-	return float64(failures)/c >= b.failureRatio ||
-		(b.slowDur > 0 && float64(slow)/c >= b.slowRatio)
+	return float64(failures)/c >= s.failureRatio ||
+		(s.slowDur > 0 && float64(slow)/c >= s.slowRatio)
+}
+
+// grow gives the window its stripes: calls now go to a striped window
+// (summed with the first one, which keeps its counts until they age out).
+// Concurrent growers make one each; the first to publish wins.
+func (b *Breaker) grow() {
+	if b.tw.Load() == nil {
+		b.tw.CompareAndSwap(nil, newTimeWindow(b.set.stripes, int(b.set.nb)))
+	}
+}
+
+// addWindow returns the time window that calls are added to: the striped
+// one once grown, else the first.
+func (b *Breaker) addWindow() *timeWindow {
+	if tw := b.tw.Load(); tw != nil {
+		return tw
+	}
+	return &b.tw0
 }

@@ -46,9 +46,9 @@ func (b *Breaker) commitLocked(cur uint64, to State, now int64) StateChange {
 	switch to {
 	case Open:
 		b.run++
-		breakFor = b.breakDur
-		if b.breakBackoff != nil {
-			breakFor = max(b.breakBackoff.Backoff(b.run-1), 0)
+		breakFor = b.set.breakDur
+		if bo := b.set.breakBackoff; bo != nil {
+			breakFor = max(bo.Backoff(b.run-1), 0)
 		}
 		until := now + int64(breakFor)
 		if until < now { // overflow: open for ~292 years
@@ -79,9 +79,10 @@ func (b *Breaker) commitLocked(cur uint64, to State, now int64) StateChange {
 	if to == Open {
 		b.timer = time.AfterFunc(breakFor, func() { b.expire(next) })
 	}
-	// Wake the waiters: they look at the new state.
-	ch := make(chan struct{})
-	close(*b.changed.Swap(&ch))
+	// Wake the waiters, if any: they look at the new state.
+	if ch := b.changed.Swap(nil); ch != nil {
+		close(*ch)
+	}
 	return StateChange{
 		Name:       b.name,
 		From:       stateOf(cur),
@@ -95,10 +96,13 @@ func (b *Breaker) commitLocked(cur uint64, to State, now int64) StateChange {
 // resetCounts empties the window and the run of consecutive failures.
 func (b *Breaker) resetCounts() {
 	b.consecutive.Store(0)
-	if b.tw != nil {
-		b.tw.reset()
-	} else {
+	if b.cw != nil {
 		b.cw.reset()
+		return
+	}
+	b.tw0.reset()
+	if tw := b.tw.Load(); tw != nil {
+		tw.reset()
 	}
 }
 
@@ -113,18 +117,24 @@ func (b *Breaker) openUntilTime(s State) time.Time {
 // notify completes ch's snapshot and calls OnStateChange, if set. It must
 // be called without b.mu held.
 func (b *Breaker) notify(ch StateChange) {
-	if b.onChange == nil {
+	onChange := b.set.onChange
+	if onChange == nil {
 		return
 	}
 	s := b.snapshot(b.word0(ch.Generation, ch.To), 0)
 	s.OpenUntil = ch.Snapshot.OpenUntil
 	ch.Snapshot = s
-	b.onChange(ch)
+	onChange(ch)
 }
 
 // stop stops the open state's timer, if any; a Group calls it on a
 // breaker it evicts. A breaker still in use moves to half-open lazily.
 func (b *Breaker) stop() {
+	if stateOf(b.word.Load()) != Open {
+		// Only the open state has a timer. One that opens as we look
+		// keeps its timer, which fires into a breaker nobody holds.
+		return
+	}
 	b.mu.Lock()
 	if b.timer != nil {
 		b.timer.Stop()
@@ -141,7 +151,7 @@ func (b *Breaker) acquireProbe(w uint64) bool {
 	g := uint32(genOf(w))
 	for {
 		v := b.probeSlots.Load()
-		if uint32(v>>32) != g || uint32(v) >= b.probes {
+		if uint32(v>>32) != g || uint32(v) >= b.set.probes {
 			return false
 		}
 		if b.probeSlots.CompareAndSwap(v, v+1) {
@@ -175,7 +185,7 @@ func (b *Breaker) probeSucceeded(w uint64) bool {
 			return false
 		}
 		if b.hoSuccess.CompareAndSwap(v, v+1) {
-			return uint32(v)+1 == b.needSuccesses
+			return uint32(v)+1 == b.set.needSuccesses
 		}
 	}
 }

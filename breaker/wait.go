@@ -65,7 +65,7 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 		}
 	}()
 	for {
-		changed := *b.changed.Load() // before the state: a transition after it wakes us
+		changed := b.changedChan() // before the state: a transition after it wakes us
 		w := b.word.Load()
 		s := stateOf(w)
 		if through && (s == Closed || s == Disabled) {
@@ -82,7 +82,7 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 			return p, nil
 		}
 		d, ok := b.expectedWait(ctx, w, !waiting)
-		if !ok || (!waiting && b.waiters.Load() >= b.maxWaiters) {
+		if !ok || (!waiting && b.waiters.Load() >= b.set.maxWaiters) {
 			b.countRejected()
 			return Permit{}, err
 		}
@@ -131,6 +131,21 @@ func (b *Breaker) expectedWait(ctx context.Context, w uint64, entering bool) (ti
 		return 0, false
 	}
 	return d, true
+}
+
+// changedChan returns the channel that the next transition closes,
+// making it if no waiter has since the last one: a breaker whose calls
+// never wait makes none.
+func (b *Breaker) changedChan() chan struct{} {
+	for {
+		if ch := b.changed.Load(); ch != nil {
+			return *ch
+		}
+		ch := make(chan struct{})
+		if b.changed.CompareAndSwap(nil, &ch) {
+			return ch
+		}
+	}
 }
 
 // maxSlowStart bounds the extra hold of a call released by a recovery.

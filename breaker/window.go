@@ -9,7 +9,7 @@ import (
 // Bucket epochs that are never inside a window: epochs are >= 0 and a
 // window is (cur-n, cur] with n <= maxBuckets.
 const (
-	epochEmpty    = math.MinInt64     // never used, or emptied by reset
+	epochEmpty    = math.MinInt64     // emptied by reset (a new window's buckets hold epoch 0 and no counts)
 	epochRotating = math.MinInt64 + 1 // being zeroed by the goroutine that claimed it
 )
 
@@ -31,6 +31,8 @@ const stripePad = 4
 // timeWindow counts calls in n buckets per stripe. A call is added to a
 // random stripe's bucket for the current coarse epoch, so cores rarely
 // write the same cache line; readers sum every stripe's in-window buckets.
+// A breaker starts with a window of one stripe and adds a striped one when
+// calls come often (see [Breaker.grow]); it sums both.
 //
 // The rotation protocol: a writer that finds its bucket holding an older
 // epoch claims it by CAS to epochRotating, zeroes the counts, then
@@ -40,42 +42,60 @@ const stripePad = 4
 // not exact: an add that loaded the epoch just before a concurrent claim
 // lands in (and is zeroed with) the recycled bucket, so a count can be
 // lost at the moment a bucket rotates.
+//
+// A new window's buckets are all zero: epoch 0 with no counts, which sums
+// to nothing whether or not epoch 0 is in the window, so that making one
+// is one allocation and no stores.
 type timeWindow struct {
-	n       int64 // buckets per stripe
-	stride  int   // n + stripePad
+	n       int64  // buckets per stripe
+	stride  uint32 // n, plus stripePad when striped
+	mask    uint32 // stripes - 1: a power of two minus one
 	buckets []bucket
 }
 
 func newTimeWindow(stripes, n int) *timeWindow {
-	w := &timeWindow{n: int64(n), stride: n + stripePad}
-	w.buckets = make([]bucket, stripes*w.stride)
-	for i := range w.buckets {
-		w.buckets[i].epoch.Store(epochEmpty)
-	}
+	w := new(timeWindow)
+	w.init(stripes, n)
 	return w
 }
+
+// init makes w a new window of n buckets per stripe.
+func (w *timeWindow) init(stripes, n int) {
+	*w = timeWindow{n: int64(n), stride: uint32(n), mask: uint32(stripes - 1)}
+	if stripes > 1 {
+		w.stride += stripePad
+	}
+	w.buckets = make([]bucket, stripes*int(w.stride))
+}
+
+// growAt is the count of one bucket of a breaker's first, one-stripe
+// window at which it grows a striped one: 64 calls in a bucket (640 a
+// second with the default buckets of 100ms) is when cores begin to meet
+// on one counter, and a breaker seeing fewer never pays for stripes.
+const growAt = 64
 
 // add records one call (with failure and slow flags) in bk, the bucket of
 // a stripe for epoch e: index stripe·stride + e%n. A call dated before the
 // bucket's current epoch (an epoch older than the whole window, read
-// before a concurrent refresh) is dropped.
-func (w *timeWindow) add(bk *bucket, e int64, failure, slow bool) {
+// before a concurrent refresh) is dropped. It returns the bucket's call
+// count after the add, 0 if the call was dropped.
+func (w *timeWindow) add(bk *bucket, e int64, failure, slow bool) uint64 {
 	for range 8 {
 		be := bk.epoch.Load()
 		switch {
 		case be == e:
-			bk.calls.Add(1)
+			n := bk.calls.Add(1)
 			if failure {
 				bk.failures.Add(1)
 			}
 			if slow {
 				bk.slow.Add(1)
 			}
-			return
+			return n
 		case be == epochRotating:
 			runtime.Gosched()
 		case be > e:
-			return
+			return 0
 		default:
 			if bk.epoch.CompareAndSwap(be, epochRotating) {
 				bk.calls.Store(0)
@@ -85,6 +105,7 @@ func (w *timeWindow) add(bk *bucket, e int64, failure, slow bool) {
 			}
 		}
 	}
+	return 0
 }
 
 // sum returns the counts of the buckets in (cur-n, cur] over all stripes.

@@ -19,9 +19,6 @@ type FileConfig struct {
 	Interval time.Duration
 	// Hooks observe updates and failed reads.
 	Hooks Hooks
-	// After returns a channel that fires after d, as time.After does. Nil
-	// means time.After; tests inject a clock of their own.
-	After func(d time.Duration) <-chan time.Time
 }
 
 // File is a Resolver over a file that operators edit (or a config system
@@ -32,7 +29,9 @@ type FileConfig struct {
 // Replace the file atomically (write a temporary file, rename it) so that
 // a poll never sees half of it.
 //
-// File owns one goroutine; Close stops it.
+// File owns one goroutine; Close stops it. Its polls follow package
+// time's clock: a test drives them with testing/synctest (create the File
+// in the bubble and sleep through Interval).
 type File struct {
 	Broadcast
 	cfg  FileConfig
@@ -63,9 +62,6 @@ func NewFile(cfg FileConfig) (*File, error) {
 	if cfg.Interval == 0 {
 		cfg.Interval = 5 * time.Second
 	}
-	if cfg.After == nil {
-		cfg.After = time.After
-	}
 	f := &File{cfg: cfg, stop: make(chan struct{}), done: make(chan struct{})}
 	if err := f.read(); err != nil {
 		return nil, err
@@ -90,7 +86,7 @@ func (f *File) loop() {
 		select {
 		case <-f.stop:
 			return
-		case <-f.cfg.After(f.cfg.Interval):
+		case <-time.After(f.cfg.Interval):
 		}
 		if err := f.poll(); err != nil {
 			f.failures++

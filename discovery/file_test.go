@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/resilient-go/resilient/discovery"
@@ -33,78 +34,84 @@ func TestFileReReadsOnChangeAndKeepsLastGoodSet(t *testing.T) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	writeFile(t, path, "# users\n10.0.0.1:80 weight=2 zone=a\n10.0.0.2:80 version=v2\n", base)
 
-	clock := newManualClock()
-	errs := make(chan *discovery.ResolveError, 8)
-	f, err := discovery.NewFile(discovery.FileConfig{
-		Path:     path,
-		Interval: time.Second,
-		After:    clock.After,
-		Hooks:    discovery.Hooks{OnError: func(e *discovery.ResolveError) { errs <- e }},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-
-	var first []discovery.Endpoint
-	r := newRecorder()
-	f.Subscribe(func(eps []discovery.Endpoint) {
-		if first == nil {
-			first = eps
+	// In a bubble the polls come at 1s, 2s, … of the fake clock: sleeping
+	// through one and waiting for the poller to block again runs it.
+	synctest.Test(t, func(t *testing.T) {
+		errs := make(chan *discovery.ResolveError, 8)
+		f, err := discovery.NewFile(discovery.FileConfig{
+			Path:     path,
+			Interval: time.Second,
+			Hooks:    discovery.Hooks{OnError: func(e *discovery.ResolveError) { errs <- e }},
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		r.fn(eps)
-	})
-	if got := r.next(t); !slices.Equal(got, []string{"10.0.0.1:80", "10.0.0.2:80"}) {
-		t.Fatalf("first set %v", got)
-	}
-	if first[0].Weight != 2 || first[0].Zone != "a" || first[1].Meta["version"] != "v2" {
-		t.Fatalf("fields not parsed: %+v", first)
-	}
+		defer f.Close()
+		poll := func() {
+			time.Sleep(time.Second)
+			synctest.Wait()
+		}
 
-	// No change: a poll publishes nothing.
-	w := clock.next(t)
-	if w.d != time.Second {
-		t.Fatalf("poll interval %v, want 1s", w.d)
-	}
-	w.fire <- time.Time{}
-	clock.next(t).fire <- time.Time{} // the poll after it ran: the first one is done
-	r.none(t)
+		var first []discovery.Endpoint
+		r := newRecorder()
+		f.Subscribe(func(eps []discovery.Endpoint) {
+			if first == nil {
+				first = eps
+			}
+			r.fn(eps)
+		})
+		if got := r.next(t); !slices.Equal(got, []string{"10.0.0.1:80", "10.0.0.2:80"}) {
+			t.Fatalf("first set %v", got)
+		}
+		if first[0].Weight != 2 || first[0].Zone != "a" || first[1].Meta["version"] != "v2" {
+			t.Fatalf("fields not parsed: %+v", first)
+		}
 
-	// A change is published at the next poll.
-	writeFile(t, path, "10.0.0.3:80\n", base.Add(time.Minute))
-	clock.next(t).fire <- time.Time{}
-	if got := r.next(t); !slices.Equal(got, []string{"10.0.0.3:80"}) {
-		t.Fatalf("after the change %v", got)
-	}
+		// No change: a poll publishes nothing.
+		poll()
+		poll()
+		r.none(t)
 
-	// A broken file and an empty one keep the last good set.
-	for i, content := range []string{"10.0.0.9\n", "# nothing\n"} {
-		writeFile(t, path, content, base.Add(time.Duration(2+i)*time.Minute))
-		clock.next(t).fire <- time.Time{}
+		// A change is published at the next poll, Interval after the last,
+		// not before.
+		writeFile(t, path, "10.0.0.3:80\n", base.Add(time.Minute))
+		time.Sleep(time.Second - time.Millisecond)
+		synctest.Wait()
+		r.none(t)
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if got := r.next(t); !slices.Equal(got, []string{"10.0.0.3:80"}) {
+			t.Fatalf("after the change %v", got)
+		}
+
+		// A broken file and an empty one keep the last good set.
+		for i, content := range []string{"10.0.0.9\n", "# nothing\n"} {
+			writeFile(t, path, content, base.Add(time.Duration(2+i)*time.Minute))
+			poll()
+			select {
+			case e := <-errs:
+				if e.Kept != 1 || e.Name != path {
+					t.Fatalf("error report %+v", e)
+				}
+				if i == 1 && !errors.Is(e, discovery.ErrNoEndpoints) {
+					t.Fatalf("empty file reported as %v", e)
+				}
+			default:
+				t.Fatal("no error reported")
+			}
+		}
+		// The broken version is reported once, not at every poll.
+		poll()
 		select {
 		case e := <-errs:
-			if e.Kept != 1 || e.Name != path {
-				t.Fatalf("error report %+v", e)
-			}
-			if i == 1 && !errors.Is(e, discovery.ErrNoEndpoints) {
-				t.Fatalf("empty file reported as %v", e)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("no error reported")
+			t.Fatalf("the same broken file reported again: %v", e)
+		default:
 		}
-	}
-	// The broken version is reported once, not at every poll.
-	clock.next(t).fire <- time.Time{}
-	clock.next(t)
-	select {
-	case e := <-errs:
-		t.Fatalf("the same broken file reported again: %v", e)
-	default:
-	}
-	r.none(t)
-	if got := f.Current(); len(got) != 1 || got[0].Addr != "10.0.0.3:80" {
-		t.Fatalf("current %v, want the last good set", got)
-	}
+		r.none(t)
+		if got := f.Current(); len(got) != 1 || got[0].Addr != "10.0.0.3:80" {
+			t.Fatalf("current %v, want the last good set", got)
+		}
+	})
 }
 
 func TestFileConfigErrors(t *testing.T) {

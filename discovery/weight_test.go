@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/resilient-go/resilient/discovery"
@@ -54,36 +55,36 @@ func TestFileRefusesHugeWeightAndKeepsLastGoodSet(t *testing.T) {
 		t.Fatal("NewFile of a missing file succeeded")
 	}
 
-	clock := newManualClock()
-	errs := make(chan *discovery.ResolveError, 8)
-	f, err := discovery.NewFile(discovery.FileConfig{
-		Path:  path,
-		After: clock.After,
-		Hooks: discovery.Hooks{OnError: func(e *discovery.ResolveError) { errs <- e }},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := newRecorder()
-	f.Subscribe(r.fn)
-	r.next(t)
-
-	writeFile(t, path, "10.0.0.1:80 weight=9223372036854775807\n10.0.0.2:80 weight=9223372036854775806\n", base.Add(time.Minute))
-	clock.next(t).fire <- time.Time{}
-	select {
-	case e := <-errs:
-		if !errors.Is(e, discovery.ErrInvalidEndpoints) || e.Kept != 2 || e.Failures != 1 || !strings.Contains(e.Error(), "weight") {
-			t.Fatalf("error report %+v (%v), want ErrInvalidEndpoints naming the weight, 2 kept", e, e)
+	synctest.Test(t, func(t *testing.T) {
+		errs := make(chan *discovery.ResolveError, 8)
+		f, err := discovery.NewFile(discovery.FileConfig{
+			Path:  path,
+			Hooks: discovery.Hooks{OnError: func(e *discovery.ResolveError) { errs <- e }},
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the bad weight was not reported")
-	}
-	clock.next(t) // the poll is done
-	r.none(t)
-	if got := f.Current(); len(got) != 2 || got[0].Weight != 3 {
-		t.Fatalf("current %+v, want the last good set", got)
-	}
+		defer f.Close()
+		r := newRecorder()
+		f.Subscribe(r.fn)
+		r.next(t)
+
+		writeFile(t, path, "10.0.0.1:80 weight=9223372036854775807\n10.0.0.2:80 weight=9223372036854775806\n", base.Add(time.Minute))
+		time.Sleep(5 * time.Second) // the default Interval
+		synctest.Wait()             // the poll is done
+		select {
+		case e := <-errs:
+			if !errors.Is(e, discovery.ErrInvalidEndpoints) || e.Kept != 2 || e.Failures != 1 || !strings.Contains(e.Error(), "weight") {
+				t.Fatalf("error report %+v (%v), want ErrInvalidEndpoints naming the weight, 2 kept", e, e)
+			}
+		default:
+			t.Fatal("the bad weight was not reported")
+		}
+		r.none(t)
+		if got := f.Current(); len(got) != 2 || got[0].Weight != 3 {
+			t.Fatalf("current %+v, want the last good set", got)
+		}
+	})
 
 	// A huge weight in the first read fails NewFile: nothing to start from.
 	bad := filepath.Join(t.TempDir(), "bad")

@@ -32,9 +32,11 @@ type Config struct {
 	WallClock func() time.Time
 }
 
-// DefaultConfig is the configuration that the zero [Config] stands for:
+// DefaultConfig returns the configuration that the zero [Config] stands for:
 // a 500ms maximum offset and the system clock.
-var DefaultConfig = Config{MaxOffset: DefaultMaxOffset, WallClock: time.Now}
+func DefaultConfig() Config {
+	return Config{MaxOffset: DefaultMaxOffset, WallClock: time.Now}
+}
 
 // HLC is a hybrid logical clock (Kulkarni, Demirbas et al., "Logical
 // Physical Clocks", 2014), as CockroachDB uses: a stamp is a pair (l, c) of

@@ -153,7 +153,7 @@ func TestHLCSaturatesAtTheEnd(t *testing.T) {
 }
 
 func TestHLCDefaultConfig(t *testing.T) {
-	h, err := lclock.NewHLC(lclock.DefaultConfig)
+	h, err := lclock.NewHLC(lclock.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,9 @@ import (
 type AdaptiveRate struct {
 	cfg AdaptiveRateConfig // read-only, defaults filled
 
-	// lim is the token bucket. Growth moves its rate (SetLimitAt); a cut
+	// lim is the token bucket, nil until the first cut when there is no
+	// MaxRate (limited is false until then). Growth moves its rate
+	// (SetLimitAt); a cut
 	// (and, while calls wait, a rise of a tenth) replaces it with an
 	// empty one at the new rate, so that the turns that waiters took at
 	// the old rate (its debt) are void and they queue again.
@@ -76,8 +78,9 @@ type AdaptiveRate struct {
 	limited atomic.Bool
 	// limit mirrors fill, as float64 bits, for lock-free reads.
 	limit atomic.Uint64
-	// renewed is closed (and replaced) with each new bucket, to wake the
-	// waiters so that they take their turn again at the new rate.
+	// renewed, when set, is closed (and cleared) with the next new
+	// bucket, to wake the waiters so that they take their turn again at
+	// the new rate; the first waiter makes it.
 	renewed atomic.Pointer[chan struct{}]
 	waiting atomic.Int64 // calls in Wait that hold a reservation
 	pending atomic.Int64 // served reports not yet booked (see Succeeded)
@@ -101,8 +104,9 @@ type AdaptiveRate struct {
 	// reports that were not throttled.
 	servedCount, servedMeasured float64
 	// recent holds the send rates of the last windows, recentAt the next
-	// slot: for the first cut (KeepServed).
-	recent   [16]float64
+	// slot: for the first cut (KeepServed). It is made when the first
+	// window closes: a host met once costs no history.
+	recent   *[recentWindows]float64
 	recentAt int
 	measures bool    // whether a window has closed (measured is valid)
 	queued   float64 // the rate of the bucket when waiters last queued
@@ -116,11 +120,14 @@ func NewAdaptiveRate(c AdaptiveRateConfig) (*AdaptiveRate, error) {
 		return nil, err
 	}
 	a := &AdaptiveRate{cfg: c, fill: float64(c.MaxRate)}
-	a.lim.Store(rate.NewLimiter(c.MaxRate, a.burstFor(a.fill)))
+	if c.MaxRate != rate.Inf {
+		// Without a ceiling the bucket waits for the first cut: a host
+		// never throttled (most of them, in a client that meets new
+		// hosts all the time) costs no bucket.
+		a.lim.Store(rate.NewLimiter(c.MaxRate, a.burstFor(a.fill)))
+		a.limited.Store(true)
+	}
 	a.limit.Store(math.Float64bits(a.fill))
-	a.limited.Store(c.MaxRate != rate.Inf)
-	ch := make(chan struct{})
-	a.renewed.Store(&ch)
 	return a, nil
 }
 
@@ -128,7 +135,7 @@ func NewAdaptiveRate(c AdaptiveRateConfig) (*AdaptiveRate, error) {
 // taken), an error matching [ErrLimited] if the rate is spent. It never
 // waits.
 func (a *AdaptiveRate) Allow() error {
-	if a.limited.Load() && !a.lim.Load().AllowN(a.cfg.Now(), 1) {
+	if a.limited.Load() && !a.lim.Load().AllowN(a.cfg.now(), 1) {
 		a.rejected.Add(1)
 		return a.limitedError()
 	}
@@ -164,8 +171,8 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 		start time.Time
 	)
 	for {
-		renewed := *a.renewed.Load() // before the reservation: a renewal after it wakes us
-		now := a.cfg.Now()
+		renewed := a.renewedChan() // before the reservation: a renewal after it wakes us
+		now := a.cfg.now()
 		res := a.lim.Load().ReserveN(now, 1) // always OK: burst ≥ 1
 		d := res.DelayFrom(now)
 		if d <= 0 {
@@ -197,7 +204,7 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 			// Queue again at the new rate. The reservation was on the
 			// old bucket: nothing to give back.
 		case <-ctx.Done():
-			res.CancelAt(a.cfg.Now())
+			res.CancelAt(a.cfg.now())
 			a.canceled.Add(1)
 			return waitError(ctx, a.cfg.Name, true, time.Since(start))
 		}
@@ -210,7 +217,7 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 // with KeepServed, not below the rate the server was measured serving),
 // and grows back from there.
 func (a *AdaptiveRate) Throttled() {
-	now := a.cfg.Now()
+	now := a.cfg.now()
 	a.throttles.Add(1)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -271,8 +278,7 @@ func (a *AdaptiveRate) releaseLocked() {
 	a.limit.Store(math.Float64bits(a.fill))
 	a.limited.Store(a.cfg.MaxRate != rate.Inf)
 	a.queued = a.fill
-	next := make(chan struct{})
-	close(*a.renewed.Swap(&next))
+	a.wake()
 }
 
 // Succeeded reports a call that the server did not throttle, whatever
@@ -289,13 +295,13 @@ func (a *AdaptiveRate) Succeeded() {
 		if a.pending.Add(1)%foldEvery != 0 {
 			return
 		}
-		now := a.cfg.Now()
+		now := a.cfg.now()
 		a.mu.Lock()
 		a.foldLocked(now)
 		a.mu.Unlock()
 		return
 	}
-	now := a.cfg.Now()
+	now := a.cfg.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.foldLocked(now)
@@ -351,7 +357,10 @@ func (a *AdaptiveRate) measure(now time.Time, served bool) {
 	if i > a.window {
 		span := float64(i-a.window) * a.cfg.Window.Seconds()
 		r, sr := a.count/span, a.servedCount/span
-		a.recent[a.recentAt%len(a.recent)] = r
+		if a.recent == nil {
+			a.recent = new([recentWindows]float64)
+		}
+		a.recent[a.recentAt%recentWindows] = r
 		a.recentAt++
 		if a.measures {
 			r = a.cfg.Smooth*r + (1-a.cfg.Smooth)*a.measured
@@ -370,11 +379,16 @@ func (a *AdaptiveRate) measure(now time.Time, served bool) {
 // 8 s of them, with the default Window). Requires a.mu held.
 func (a *AdaptiveRate) busiestRecent() float64 {
 	var m float64
-	for _, r := range a.recent {
-		m = max(m, r)
+	if a.recent != nil {
+		for _, r := range a.recent {
+			m = max(m, r)
+		}
 	}
 	return m
 }
+
+// recentWindows is how many windows' send rates busiestRecent looks at.
+const recentWindows = 16
 
 // servedRate returns the measured rate of reports that were not
 // throttled, as sendRate does for all of them. Requires a.mu held.
@@ -437,8 +451,29 @@ func (a *AdaptiveRate) renew(now time.Time, r float64) {
 	a.lim.Store(lim)
 	a.publish(r)
 	a.queued = r
-	next := make(chan struct{})
-	close(*a.renewed.Swap(&next))
+	a.wake()
+}
+
+// renewedChan returns the channel that the next renewal closes, making it
+// if no waiter has since the last one.
+func (a *AdaptiveRate) renewedChan() chan struct{} {
+	for {
+		if ch := a.renewed.Load(); ch != nil {
+			return *ch
+		}
+		ch := make(chan struct{})
+		if a.renewed.CompareAndSwap(nil, &ch) {
+			return ch
+		}
+	}
+}
+
+// wake wakes the calls waiting for their turn, if any, to take it again
+// at the new rate.
+func (a *AdaptiveRate) wake() {
+	if ch := a.renewed.Swap(nil); ch != nil {
+		close(*ch)
+	}
 }
 
 // clamp returns r within [MinRate, MaxRate].

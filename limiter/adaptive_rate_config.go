@@ -96,10 +96,11 @@ type AdaptiveRateConfig struct {
 	// means none.
 	Name string
 
-	// Now is the clock. Nil means time.Now. Wait still sleeps on real
-	// timers: inject a clock to test the rate's curve, and use
-	// testing/synctest to test waits.
-	Now func() time.Time
+	// now is the clock: time.Now, or a package test's manual clock (set
+	// through export_test.go) that draws the rate's curve step by step.
+	// Tests of code that uses an AdaptiveRate drive time with
+	// testing/synctest.
+	now func() time.Time
 }
 
 // AdaptiveRate defaults, those of the AWS SDKs' adaptive retry mode
@@ -163,8 +164,8 @@ func (c AdaptiveRateConfig) withDefaults() (AdaptiveRateConfig, error) {
 	if c.Hold == 0 {
 		c.Hold = c.Window
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.now == nil {
+		c.now = time.Now
 	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package limiter_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -40,7 +41,7 @@ func near(got, want float64) bool { return math.Abs(got-want) <= 1e-6*math.Max(1
 // K = ∛(200·0.3/0.4) = ∛150, reaches 200 at K and grows past it.
 func TestAdaptiveRateCubicCurve(t *testing.T) {
 	c := newClock()
-	a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{Now: c.Now})
+	a := mustAdaptiveRate(t, limiter.AdaptiveRateWithClock(limiter.AdaptiveRateConfig{}, c.Now))
 	if l := a.Limit(); l != rate.Inf {
 		t.Fatalf("Limit before any throttle = %v, want Inf", l)
 	}
@@ -80,7 +81,7 @@ func TestAdaptiveRateCubicCurve(t *testing.T) {
 // current rate (below the measured one).
 func TestAdaptiveRateHold(t *testing.T) {
 	c := newClock()
-	a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{Now: c.Now, Hold: time.Second})
+	a := mustAdaptiveRate(t, limiter.AdaptiveRateWithClock(limiter.AdaptiveRateConfig{Hold: time.Second}, c.Now))
 	report(a, c, 400, 5*time.Millisecond)
 	a.Throttled()
 	for range 50 {
@@ -113,7 +114,7 @@ func TestAdaptiveRateFloor(t *testing.T) {
 		want float64
 	}{{0, 0.5}, {2, 2}} {
 		c := newClock()
-		a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{Now: c.Now, MinRate: tc.min})
+		a := mustAdaptiveRate(t, limiter.AdaptiveRateWithClock(limiter.AdaptiveRateConfig{MinRate: tc.min}, c.Now))
 		report(a, c, 100, 10*time.Millisecond)
 		for range 40 {
 			c.Advance(time.Second)
@@ -133,7 +134,7 @@ func TestAdaptiveRateFloor(t *testing.T) {
 // refuses past a burst of MaxRate), and grows back no higher.
 func TestAdaptiveRateCeiling(t *testing.T) {
 	c := newClock()
-	a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{Now: c.Now, MaxRate: 50})
+	a := mustAdaptiveRate(t, limiter.AdaptiveRateWithClock(limiter.AdaptiveRateConfig{MaxRate: 50}, c.Now))
 	if l := a.Limit(); l != 50 {
 		t.Fatalf("Limit = %v, want MaxRate 50", l)
 	}
@@ -161,7 +162,7 @@ func TestAdaptiveRateCeiling(t *testing.T) {
 // first throttle, and then the rate applies.
 func TestAdaptiveRateUnlimited(t *testing.T) {
 	c := newClock()
-	a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{Now: c.Now, Name: "api.test"})
+	a := mustAdaptiveRate(t, limiter.AdaptiveRateWithClock(limiter.AdaptiveRateConfig{Name: "api.test"}, c.Now))
 	for i := range 10000 {
 		if err := a.Allow(); err != nil {
 			t.Fatalf("call %d refused before any throttle: %v", i, err)
@@ -200,7 +201,7 @@ func TestAdaptiveRateUnlimited(t *testing.T) {
 // little.
 func TestAdaptiveRateFollowsSendRate(t *testing.T) {
 	c := newClock()
-	a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{Now: c.Now})
+	a := mustAdaptiveRate(t, limiter.AdaptiveRateWithClock(limiter.AdaptiveRateConfig{}, c.Now))
 	report(a, c, 200, 10*time.Millisecond) // 100/s
 	a.Throttled()
 	report(a, c, 60, time.Second) // then 1/s for a minute
@@ -214,7 +215,7 @@ func TestAdaptiveRateFollowsSendRate(t *testing.T) {
 // cuts from the rate seen so far, not from zero.
 func TestAdaptiveRateFirstWindow(t *testing.T) {
 	c := newClock()
-	a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{Now: c.Now})
+	a := mustAdaptiveRate(t, limiter.AdaptiveRateWithClock(limiter.AdaptiveRateConfig{}, c.Now))
 	a.Succeeded()
 	report(a, c, 39, 5*time.Millisecond) // 40 calls over 195 ms
 	c.Advance(5 * time.Millisecond)
@@ -358,7 +359,7 @@ func TestAdaptiveRateConfigErrors(t *testing.T) {
 // quota that was lifted costs seconds, not the cubic's ten.
 func TestAdaptiveRateRelease(t *testing.T) {
 	c := newClock()
-	a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{Now: c.Now, KeepServed: true})
+	a := mustAdaptiveRate(t, limiter.AdaptiveRateWithClock(limiter.AdaptiveRateConfig{KeepServed: true}, c.Now))
 	report(a, c, 400, 5*time.Millisecond) // 200/s for 2 s
 	c.Advance(5 * time.Millisecond)
 	a.Throttled()
@@ -386,5 +387,47 @@ func TestAdaptiveRateRelease(t *testing.T) {
 	}
 	if got, c55 := float64(a.Limit()), cubic(5.5); got <= c55*1.2 {
 		t.Errorf("rate 5.5s after the throttle = %.1f: want well above the cubic's %.1f", got, c55)
+	}
+}
+
+// TestAdaptiveRateCurveNarrated is the curve that ExampleAdaptiveRate
+// once drew on a manual clock: 100 calls a second for 2 seconds, a 429,
+// then the growth back along the cubic.
+func TestAdaptiveRateCurveNarrated(t *testing.T) {
+	var out strings.Builder
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := mustAdaptiveRate(t, limiter.AdaptiveRateWithClock(limiter.AdaptiveRateConfig{Name: "api.example.com"}, func() time.Time { return now }))
+	fmt.Fprintln(&out, "unlimited:", a.Limit() == rate.Inf)
+	// 100 calls per second go out and come back fine for 2 seconds...
+	for range 200 {
+		now = now.Add(10 * time.Millisecond)
+		a.Succeeded()
+	}
+	// ...then the server answers one with 429: the rate is cut to 0.7 ×
+	// the 100/s measured, and the bucket starts empty.
+	a.Throttled()
+	fmt.Fprintf(&out, "after the 429: %.0f/s\n", a.Limit())
+	err := a.Allow()
+	fmt.Fprintln(&out, "limited:", errors.Is(err, limiter.ErrLimited))
+	fmt.Fprintln(&out, err)
+	// The rate grows back along the cubic curve: to 100/s after
+	// K = ∛(100 × 0.3 / 0.4) ≈ 4.2 s, and past it after that.
+	for _, wait := range []time.Duration{time.Second, 3200 * time.Millisecond, 2 * time.Second} {
+		for range int(wait / (10 * time.Millisecond)) {
+			now = now.Add(10 * time.Millisecond)
+			a.Succeeded()
+		}
+		fmt.Fprintf(&out, "%v later: %.1f/s\n", now.Sub(time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC)), a.Limit())
+	}
+	want := `unlimited: true
+after the 429: 70/s
+limited: true
+limiter: limited: key "api.example.com": adaptive rate 70/s (burst 70) reached, set by server throttling
+1s later: 86.7/s
+4.2s later: 100.0/s
+6.2s later: 103.1/s
+`
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
 }

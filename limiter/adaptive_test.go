@@ -71,7 +71,8 @@ func (c *changes) get() [][2]int {
 // its first minRTT measurement done at minRTT (so its limit is c.Limit).
 func newGradient(t *testing.T, clk *clock, c limiter.ConcurrencyConfig, minRTT time.Duration) *limiter.Concurrency {
 	t.Helper()
-	c.Algorithm, c.Now, c.Rand = limiter.Gradient, clk.Now, zeroRand
+	c.Algorithm, c.Rand = limiter.Gradient, zeroRand
+	c = limiter.ConcurrencyWithClock(c, clk.Now)
 	x := mustConcurrency(t, c)
 	pin := x.Limit()
 	for range 1000 {
@@ -87,7 +88,7 @@ func newGradient(t *testing.T, clk *clock, c limiter.ConcurrencyConfig, minRTT t
 func TestGradientMeasuresMinRTTFirst(t *testing.T) {
 	clk := newClock()
 	var ch changes
-	x := mustConcurrency(t, limiter.ConcurrencyConfig{Algorithm: limiter.Gradient, Now: clk.Now, Rand: zeroRand, OnLimitChange: ch.record})
+	x := mustConcurrency(t, limiter.ConcurrencyWithClock(limiter.ConcurrencyConfig{Algorithm: limiter.Gradient, Rand: zeroRand, OnLimitChange: ch.record}, clk.Now))
 	if x.Limit() != 3 {
 		t.Fatalf("initial Limit = %d, want 3 (the minRTT measurement's)", x.Limit())
 	}
@@ -270,7 +271,7 @@ func TestGradientRemeasuresAtMinLimit(t *testing.T) {
 func TestAIMDGrowsByOnePerWindow(t *testing.T) {
 	clk := newClock()
 	var ch changes
-	x := mustConcurrency(t, limiter.ConcurrencyConfig{Algorithm: limiter.AIMD, Now: clk.Now, OnLimitChange: ch.record})
+	x := mustConcurrency(t, limiter.ConcurrencyWithClock(limiter.ConcurrencyConfig{Algorithm: limiter.AIMD, OnLimitChange: ch.record}, clk.Now))
 	// A round of 20 has 11 calls admitted with at least 10 in flight: two
 	// rounds make the 20 successes of a window.
 	round(t, x, clk, 20, time.Millisecond, limiter.Success)
@@ -296,7 +297,7 @@ func TestAIMDGrowsByOnePerWindow(t *testing.T) {
 
 func TestAIMDBacksOffOncePerWindow(t *testing.T) {
 	clk := newClock()
-	x := mustConcurrency(t, limiter.ConcurrencyConfig{Algorithm: limiter.AIMD, Now: clk.Now})
+	x := mustConcurrency(t, limiter.ConcurrencyWithClock(limiter.ConcurrencyConfig{Algorithm: limiter.AIMD}, clk.Now))
 	// 20 calls dropped together back off once: ⌊20·0.9⌋ = 18.
 	round(t, x, clk, 20, time.Millisecond, limiter.Dropped)
 	if x.Limit() != 18 {
@@ -326,7 +327,7 @@ func TestAIMDBacksOffOncePerWindow(t *testing.T) {
 
 func TestAIMDTimeout(t *testing.T) {
 	clk := newClock()
-	x := mustConcurrency(t, limiter.ConcurrencyConfig{Algorithm: limiter.AIMD, Now: clk.Now, AIMD: limiter.AIMDConfig{Timeout: time.Second}})
+	x := mustConcurrency(t, limiter.ConcurrencyWithClock(limiter.ConcurrencyConfig{Algorithm: limiter.AIMD, AIMD: limiter.AIMDConfig{Timeout: time.Second}}, clk.Now))
 	round(t, x, clk, 20, 999*time.Millisecond, limiter.Success)
 	round(t, x, clk, 20, 999*time.Millisecond, limiter.Success)
 	if x.Limit() != 21 {
@@ -358,7 +359,7 @@ func TestAIMDBounds(t *testing.T) {
 // AIMD without a Timeout never reads the clock.
 func TestAIMDNoClock(t *testing.T) {
 	reads := 0
-	x := mustConcurrency(t, limiter.ConcurrencyConfig{Algorithm: limiter.AIMD, Now: func() time.Time { reads++; return time.Time{} }})
+	x := mustConcurrency(t, limiter.ConcurrencyWithClock(limiter.ConcurrencyConfig{Algorithm: limiter.AIMD}, func() time.Time { reads++; return time.Time{} }))
 	reads = 0
 	for range 100 {
 		tok := mustAcquire(t, x)
@@ -379,8 +380,8 @@ func TestOnLimitChangeReentrant(t *testing.T) {
 	var x *limiter.Concurrency
 	var calls [][2]int
 	depth := 0
-	x = mustConcurrency(t, limiter.ConcurrencyConfig{
-		Algorithm: limiter.AIMD, Now: clk.Now,
+	x = mustConcurrency(t, limiter.ConcurrencyWithClock(limiter.ConcurrencyConfig{
+		Algorithm: limiter.AIMD,
 		OnLimitChange: func(old, new int) {
 			depth++
 			defer func() { depth-- }()
@@ -396,7 +397,7 @@ func TestOnLimitChangeReentrant(t *testing.T) {
 				tok.Done(limiter.Dropped)
 			}
 		},
-	})
+	}, clk.Now))
 	round(t, x, clk, 1, 0, limiter.Dropped)
 	if want := [][2]int{{20, 18}, {18, 16}}; !slices.Equal(calls, want) {
 		t.Fatalf("OnLimitChange calls = %v, want %v", calls, want)

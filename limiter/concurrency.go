@@ -82,7 +82,7 @@ func NewConcurrency(c ConcurrencyConfig) (*Concurrency, error) {
 	}
 	x := &Concurrency{
 		alg:      c.Algorithm,
-		now:      c.Now,
+		now:      c.now,
 		minLimit: c.MinLimit,
 		maxLimit: c.MaxLimit,
 		ratio:    c.BackoffRatio,

@@ -22,7 +22,7 @@ func mustAcquire(t testing.TB, x *limiter.Concurrency) limiter.Token {
 
 func TestFixedLimit(t *testing.T) {
 	reads := 0
-	x := mustConcurrency(t, limiter.ConcurrencyConfig{Limit: 3, Now: func() time.Time { reads++; return time.Time{} }})
+	x := mustConcurrency(t, limiter.ConcurrencyWithClock(limiter.ConcurrencyConfig{Limit: 3}, func() time.Time { reads++; return time.Time{} }))
 	reads = 0
 	toks := []limiter.Token{mustAcquire(t, x), mustAcquire(t, x), mustAcquire(t, x)}
 	tok, err := x.Acquire()

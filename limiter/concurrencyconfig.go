@@ -90,15 +90,19 @@ type ConcurrencyConfig struct {
 	// and each call's old is the previous call's new).
 	OnLimitChange func(old, new int)
 
-	// Now is the clock of the adaptive algorithms: it dates the start and
-	// end of each call. Nil means time.Now. A Fixed Concurrency, and AIMD
-	// without a Timeout, never read it.
-	Now func() time.Time
-
 	// Rand returns a random number in [0, 1): it jitters the Gradient's
 	// minRTT interval and samples its latencies. Nil means
-	// math/rand/v2.Float64. Tests inject a deterministic source.
+	// math/rand/v2.Float64. Set it to a seeded source to make a run
+	// repeatable (a simulation, a test); it must be safe for concurrent
+	// use.
 	Rand func() float64
+
+	// now is the clock of the adaptive algorithms, which dates the start
+	// and end of each call (a Fixed Concurrency, and AIMD without a
+	// Timeout, never read it): time.Now, or a package test's manual clock
+	// (set through export_test.go). Tests of code that uses a Concurrency
+	// drive time with testing/synctest.
+	now func() time.Time
 }
 
 // GradientConfig holds the knobs of the [Gradient] algorithm. Every zero

@@ -42,17 +42,14 @@
 //
 // # Where they sit
 //
-// In the recommended stack (outermost first: observe, total deadline,
-// retry, breaker, limiter and shallow queue, per-attempt timeout, pool),
-// the limiters sit behind the circuit breaker, so that a call to a host
-// whose breaker is open fails fast instead of waiting for a token or a
-// slot, and before the per-attempt timeout, so that time spent waiting
-// does not eat the attempt's budget. Within that layer, in order: the
-// Rate (its pause and its tokens), then the queue (queue.Queue, which
-// waits for a slot), then the Concurrency (which measures the call). A
-// Throttle belongs next to the breaker (it sheds per destination on the
-// same outcomes) and inside retries, so that each attempt counts; a
-// retry budget (backoff.Budget) keeps retries of its rejections in check.
+// Package transport assembles the recommended stack; its documentation
+// gives the order of the stages and why. There the limiters sit behind the
+// circuit breaker and before the per-attempt timeout, and within their
+// layer a call meets the Rate (its pause and its tokens), then the queue
+// (queue.Queue, which waits for a slot), then the Concurrency (which
+// measures the call). A Throttle sheds per destination on the same
+// outcomes as a breaker, once per attempt; a retry budget
+// (backoff.Budget) keeps retries of its rejections in check.
 //
 // An HTTP middleware wires a Rate with the request's host as the key, and
 // keeps a Concurrency and a Throttle per host. When a response is a 429
@@ -93,12 +90,12 @@
 // # No rate limit by default
 //
 // The module sets no rate limit unless asked. A token bucket of
-// x/time/rate takes a mutex and reads the clock on every call: some 90ns
-// on one core, and its callers take turns, so it gets slower, not faster,
-// as cores are added. That is a fine price for a quota that must be kept,
-// not for every call of every client. With Limit rate.Inf, a Rate keeps
-// no bucket (and takes no lock): it only applies server pushback, for
-// about 10ns a call.
+// x/time/rate takes a mutex and reads the clock on every call, and its
+// callers take turns, so it gets slower, not faster, as cores are added.
+// That is a fine price for a quota that must be kept, not for every call
+// of every client. With Limit rate.Inf, a Rate keeps no bucket (and takes
+// no lock): it only applies server pushback. docs/limiter.md has the
+// figures.
 //
 // # Algorithms and defaults
 //
@@ -176,24 +173,16 @@
 //
 // # Cost
 //
-// Measured on a 2-core AMD EPYC virtual machine (go test -bench):
-//
-//	x/time/rate Limiter.Allow, bare                  ~87ns
-//	Rate.Allow, one key                              ~95ns   (+8ns: a map lookup, a pause check, a counter)
-//	Rate.Allow, cycling through 64 keys             ~100ns
-//	Rate.Allow, Limit rate.Inf                       ~10ns
-//	Concurrency Acquire+Done, Fixed                   ~6ns
-//	Concurrency Acquire+Done, AIMD                   ~10ns
-//	Concurrency Acquire+Done, Gradient               ~70ns   (two clock reads and a mutex)
-//	Throttle Allow+Accepted                          ~64ns   (two clock reads and two mutexes)
-//
 // None of them allocates on the success path; rejections allocate their
 // error, except a Rate's rate-limit rejection, which is shared per key.
+// What each costs per call, and the command that measures it, is in
+// docs/limiter.md.
 //
 // # Time and tests
 //
-// A Rate uses package time's clock, monotonic where it can; tests drive it
-// with testing/synctest. A Concurrency and a Throttle take an optional
-// Now func (and a Rand) for tests with a manual clock, and also work in a
-// synctest bubble. None starts a goroutine.
+// Every limiter reads package time's clock, monotonic where it can: test
+// code that uses them with testing/synctest, whose fake clock moves only
+// when every goroutine of the test is blocked. A Throttle's and a
+// Concurrency's random draws come from their config's Rand, which a
+// seeded source makes repeatable. None starts a goroutine.
 package limiter

@@ -32,13 +32,17 @@ type ThrottleConfig struct {
 	// between Window−Window/Buckets and Window of history.
 	Buckets int
 
-	// Now is the clock. Nil means time.Now.
-	Now func() time.Time
-
 	// Rand returns a random number in [0, 1), drawn for each request
 	// while the rejection probability is positive. Nil means
-	// math/rand/v2.Float64. Tests inject a deterministic source.
+	// math/rand/v2.Float64. Set it to a seeded source to make a run's
+	// rejections repeatable (a simulation, a test); it must be safe for
+	// concurrent use when the Throttle is shared.
 	Rand func() float64
+
+	// now is the clock: time.Now, or a package test's manual clock (set
+	// through export_test.go). Tests of code that uses a Throttle drive
+	// time with testing/synctest.
+	now func() time.Time
 }
 
 // Throttle defaults.
@@ -151,7 +155,7 @@ func NewThrottle(c ThrottleConfig) (*Throttle, error) {
 		k:       c.K,
 		window:  c.Window,
 		width:   int64(c.Window) / int64(c.Buckets),
-		now:     c.Now,
+		now:     c.now,
 		rand:    c.Rand,
 		buckets: make([]throttleBucket, c.Buckets),
 	}

@@ -15,7 +15,7 @@ import (
 func TestThrottleHealthyBackend(t *testing.T) {
 	clk := newClock()
 	// Rand always 0: any positive probability would reject.
-	th := mustThrottle(t, limiter.ThrottleConfig{Now: clk.Now, Rand: zeroRand})
+	th := mustThrottle(t, limiter.ThrottleWithClock(limiter.ThrottleConfig{Rand: zeroRand}, clk.Now))
 	for range 1000 {
 		if err := th.Allow(); err != nil {
 			t.Fatalf("Allow with every request accepted: %v", err)
@@ -30,7 +30,7 @@ func TestThrottleHealthyBackend(t *testing.T) {
 
 func TestThrottleFormula(t *testing.T) {
 	clk := newClock()
-	th := mustThrottle(t, limiter.ThrottleConfig{Now: clk.Now, Rand: func() float64 { return 0.999999 }})
+	th := mustThrottle(t, limiter.ThrottleWithClock(limiter.ThrottleConfig{Rand: func() float64 { return 0.999999 }}, clk.Now))
 	send := func(n, accepted int) {
 		for i := range n {
 			_ = th.Allow()
@@ -47,7 +47,7 @@ func TestThrottleFormula(t *testing.T) {
 	if p := th.RejectProbability(); p != 0 {
 		t.Fatalf("RejectProbability = %v with requests = 2·accepts, want 0", p)
 	}
-	k := mustThrottle(t, limiter.ThrottleConfig{K: 1.5, Now: clk.Now})
+	k := mustThrottle(t, limiter.ThrottleWithClock(limiter.ThrottleConfig{K: 1.5}, clk.Now))
 	for i := range 30 {
 		_ = k.Allow()
 		if i%2 == 0 {
@@ -64,7 +64,7 @@ func TestThrottleFormula(t *testing.T) {
 func TestThrottleBackendDown(t *testing.T) {
 	clk := newClock()
 	rnd := rand.New(rand.NewPCG(1, 2))
-	th := mustThrottle(t, limiter.ThrottleConfig{Now: clk.Now, Rand: rnd.Float64})
+	th := mustThrottle(t, limiter.ThrottleWithClock(limiter.ThrottleConfig{Rand: rnd.Float64}, clk.Now))
 	sent, rejected := 0, 0
 	var last error
 	for range 10000 {
@@ -112,7 +112,7 @@ func TestThrottleBackendDown(t *testing.T) {
 // The window forgets: bucket by bucket, then entirely.
 func TestThrottleWindowForgets(t *testing.T) {
 	clk := newClock()
-	th := mustThrottle(t, limiter.ThrottleConfig{Now: clk.Now, Rand: zeroRand, Window: 10 * time.Second, Buckets: 10})
+	th := mustThrottle(t, limiter.ThrottleWithClock(limiter.ThrottleConfig{Rand: zeroRand, Window: 10 * time.Second, Buckets: 10}, clk.Now))
 	for range 100 {
 		_ = th.Allow() // refused by the backend: no Accepted
 	}

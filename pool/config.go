@@ -125,19 +125,21 @@ type Config struct {
 	MaxTrackedHosts int
 }
 
-// DefaultConfig is the configuration that the zero [Config] stands for.
-// Copy it to change a field; do not modify it.
-var DefaultConfig = Config{
-	MaxIdleConnsPerHost:   64,
-	MaxConnsPerHost:       0,
-	MaxIdleConns:          1024,
-	IdleConnTimeout:       90 * time.Second,
-	DialTimeout:           5 * time.Second,
-	KeepAlive:             30 * time.Second,
-	TLSHandshakeTimeout:   5 * time.Second,
-	ResponseHeaderTimeout: 0,
-	ExpectContinueTimeout: time.Second,
-	MaxTrackedHosts:       1024,
+// DefaultConfig returns the configuration that the zero [Config] stands for,
+// a fresh copy on each call: change its fields and pass it to [New].
+func DefaultConfig() Config {
+	return Config{
+		MaxIdleConnsPerHost:   64,
+		MaxConnsPerHost:       0,
+		MaxIdleConns:          1024,
+		IdleConnTimeout:       90 * time.Second,
+		DialTimeout:           5 * time.Second,
+		KeepAlive:             30 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: 0,
+		ExpectContinueTimeout: time.Second,
+		MaxTrackedHosts:       1024,
+	}
 }
 
 // withDefaults validates c and fills in its zero fields.
@@ -173,7 +175,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxIdleConns != 0 && c.MaxIdleConnsPerHost > c.MaxIdleConns {
 		return c, invalid("MaxIdleConns %d is less than MaxIdleConnsPerHost %d", c.MaxIdleConns, c.MaxIdleConnsPerHost)
 	}
-	d := DefaultConfig
+	d := DefaultConfig()
 	switch {
 	case c.MaxIdleConnsPerHost == 0 && c.MaxIdleConns == 0:
 		c.MaxIdleConnsPerHost, c.MaxIdleConns = d.MaxIdleConnsPerHost, d.MaxIdleConns

@@ -19,10 +19,10 @@ import (
 func funcPtr(f any) uintptr { return reflect.ValueOf(f).Pointer() }
 
 func TestNewDefaults(t *testing.T) {
-	for _, c := range []pool.Config{{}, pool.DefaultConfig} {
+	for _, c := range []pool.Config{{}, pool.DefaultConfig()} {
 		p := newPool(t, c)
 		tr := p.Transport()
-		d := pool.DefaultConfig
+		d := pool.DefaultConfig()
 		checks := []struct {
 			field     string
 			got, want any
@@ -184,7 +184,7 @@ func TestNewValidation(t *testing.T) {
 		c                pool.Config
 		perHost, maxIdle int
 	}{
-		{pool.DefaultConfig, 64, 1024},
+		{pool.DefaultConfig(), 64, 1024},
 		{pool.Config{MaxIdleConns: 64}, 64, 64},
 		{pool.Config{MaxIdleConns: 10}, 10, 10},
 		{pool.Config{MaxIdleConnsPerHost: 2000}, 2000, 2000},

@@ -51,10 +51,9 @@
 //
 // # Where it sits
 //
-// The pool is the base of the transport stack; outermost first: observe,
-// total deadline, retry, breaker, limiter and queue, attempt timeout, pool.
-// Fault injection (internal/chaos), in tests, sits just above it. The
-// layers above must hand connections back: a response body read to its
+// The pool is the base of the stack that package transport assembles (its
+// documentation gives the order of the stages and why). The layers above
+// must hand connections back: a response body read to its
 // end and closed returns its connection to the pool; one closed early
 // costs the connection. Package transport drains every response it
 // discards for this reason.
@@ -66,10 +65,9 @@
 // # Warm-up
 //
 // [Pool.WarmUp] opens n connections to a host and leaves them idle, so
-// that the first requests after start-up do not pay the handshakes (on a
-// loopback TLS server, TestWarmUpMeasured and BenchmarkFirstRequest show
-// the first request taking about 2ms cold and 0.13ms warm on a 2-core
-// machine, the difference being the handshakes). net/http can only pool a connection that carried a request, so
+// that the first requests after start-up do not pay the handshakes
+// (docs/pool.md has the first request's time, cold and warm). net/http
+// can only pool a connection that carried a request, so
 // WarmUp sends requests ("OPTIONS *", or HEAD for a path you name) and
 // holds them at a barrier until each has its own connection; against an
 // HTTP/2 server it opens one connection, which serves all.
@@ -94,15 +92,10 @@
 // most Config.MaxTrackedHosts of them (1024 by default), later ones summed
 // under [OtherHosts], so the key set stays bounded.
 //
-// Cost, measured in one run against a loopback server (BenchmarkRoundTrip,
-// 2-core machine): one allocation (352 bytes) on top of the bare
-// transport's 54 allocations and 4.3 KB per request, and a median of
-// 41.4µs per round trip against 40.7µs bare, inside the run-to-run spread
-// (39–43µs). The statistics' own work without the I/O
-// (BenchmarkStatsOverhead) is 0.3–0.5µs, mostly allocating and collecting
-// that copy. Statistics are therefore on by default; Config.DisableStats
-// turns them off, and then RoundTrip passes requests to the transport
-// untouched.
+// The statistics cost one allocation per request (that copy), a small
+// share of a round trip's own (docs/pool.md has the figures), so they
+// are on by default; Config.DisableStats turns them off, and then
+// RoundTrip passes requests to the transport untouched.
 //
 // A ClientTrace of the caller's own in the request context keeps working:
 // the pool's hooks are composed with it (a few more allocations for those

@@ -57,14 +57,16 @@ type Config struct {
 	Policy Policy
 }
 
-// DefaultConfig is the configuration that the zero [Config] stands for.
+// DefaultConfig returns the configuration that the zero [Config] stands for.
 // MaxDepth 0 means "equal to the current limit" (64 here).
-var DefaultConfig = Config{
-	Limit:    64,
-	MaxWait:  time.Second,
-	Target:   5 * time.Millisecond,
-	Interval: 100 * time.Millisecond,
-	Policy:   AdaptiveLIFO,
+func DefaultConfig() Config {
+	return Config{
+		Limit:    64,
+		MaxWait:  time.Second,
+		Target:   5 * time.Millisecond,
+		Interval: 100 * time.Millisecond,
+		Policy:   AdaptiveLIFO,
+	}
 }
 
 // withDefaults fills the zero fields of c and validates the result.
@@ -73,7 +75,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, invalid("Limit %d is negative", c.Limit)
 	}
 	if c.Limit == 0 {
-		c.Limit = DefaultConfig.Limit
+		c.Limit = DefaultConfig().Limit
 	}
 	if c.MaxDepth < 0 {
 		return c, invalid("MaxDepth %d is negative (set NoQueue to turn queueing off)", c.MaxDepth)
@@ -85,19 +87,19 @@ func (c Config) withDefaults() (Config, error) {
 		return c, invalid("MaxWait %v is negative", c.MaxWait)
 	}
 	if c.MaxWait == 0 {
-		c.MaxWait = DefaultConfig.MaxWait
+		c.MaxWait = DefaultConfig().MaxWait
 	}
 	if c.Target < 0 {
 		return c, invalid("Target %v is negative", c.Target)
 	}
 	if c.Target == 0 {
-		c.Target = DefaultConfig.Target
+		c.Target = DefaultConfig().Target
 	}
 	if c.Interval < 0 {
 		return c, invalid("Interval %v is negative", c.Interval)
 	}
 	if c.Interval == 0 {
-		c.Interval = DefaultConfig.Interval
+		c.Interval = DefaultConfig().Interval
 	}
 	if c.Policy < 0 || c.Policy >= numPolicies {
 		return c, invalid("Policy %v is not defined", c.Policy)

@@ -11,13 +11,13 @@ import (
 
 func TestNewDefaults(t *testing.T) {
 	q := mustNew(t, queue.Config{})
-	if got := q.Limit(); got != queue.DefaultConfig.Limit {
-		t.Errorf("zero Config: Limit() = %d, want %d", got, queue.DefaultConfig.Limit)
+	if got := q.Limit(); got != queue.DefaultConfig().Limit {
+		t.Errorf("zero Config: Limit() = %d, want %d", got, queue.DefaultConfig().Limit)
 	}
-	if queue.DefaultConfig.Limit != 64 || queue.DefaultConfig.MaxWait != time.Second ||
-		queue.DefaultConfig.Target != 5*time.Millisecond || queue.DefaultConfig.Interval != 100*time.Millisecond ||
-		queue.DefaultConfig.Policy != queue.AdaptiveLIFO || queue.DefaultConfig.MaxDepth != 0 {
-		t.Errorf("DefaultConfig = %+v", queue.DefaultConfig)
+	if queue.DefaultConfig().Limit != 64 || queue.DefaultConfig().MaxWait != time.Second ||
+		queue.DefaultConfig().Target != 5*time.Millisecond || queue.DefaultConfig().Interval != 100*time.Millisecond ||
+		queue.DefaultConfig().Policy != queue.AdaptiveLIFO || queue.DefaultConfig().MaxDepth != 0 {
+		t.Errorf("DefaultConfig = %+v", queue.DefaultConfig())
 	}
 }
 

@@ -26,13 +26,12 @@
 //
 // # Where it sits
 //
-// In the recommended stack (outermost first: observe, total deadline,
-// retry, breaker, limiter and shallow queue, per-attempt timeout, pool),
-// the queue sits behind the circuit breaker, so a call to a host whose
-// breaker is open fails fast instead of waiting for a slot, and before the
-// per-attempt timeout, so time spent waiting does not eat the attempt's
-// budget; the total deadline (the caller's context) bounds the wait as
-// well as MaxWait does. The transport package wraps it as HTTP
+// Package transport assembles the recommended stack; its documentation
+// gives the order of the stages and why. There the queue sits behind the
+// circuit breaker, so a call to a host whose breaker is open fails fast
+// instead of waiting for a slot, and before the per-attempt timeout, so
+// time spent waiting does not eat the attempt's budget; the total deadline
+// (the caller's context) bounds the wait as well as MaxWait does. The transport package wraps it as HTTP
 // middleware (transport.Queue). An
 // adaptive concurrency limiter (Gradient2, AIMD) sets the limit at run
 // time through [Queue.SetLimit]; the depth follows the limit unless

@@ -103,7 +103,7 @@ func TestOverloadSimulation(t *testing.T) {
 		d       = 3 * time.Second
 		warmUp  = 500 * time.Millisecond
 	)
-	target, interval := queue.DefaultConfig.Target, queue.DefaultConfig.Interval
+	target, interval := queue.DefaultConfig().Target, queue.DefaultConfig().Interval
 	for _, depth := range []int{0, 10 * limit} {
 		for _, policy := range []queue.Policy{queue.AdaptiveLIFO, queue.FIFO} {
 			c := queue.Config{Limit: limit, MaxDepth: depth, Policy: policy} // MaxWait 1s, Target 5ms, Interval 100ms

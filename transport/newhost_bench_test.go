@@ -51,7 +51,7 @@ func BenchmarkNewHostParallel(b *testing.B) {
 
 // BenchmarkKnownHostNoBreaker and BenchmarkNewHostNoBreaker are the same
 // without the breaker stage: what a new host costs besides creating its
-// breaker (whose striped counters are most of a new host's cost).
+// breaker.
 func BenchmarkKnownHostNoBreaker(b *testing.B) {
 	c := noTimeouts
 	c.DisableBreaker = true

@@ -111,7 +111,7 @@ func budgetOrDefault(b *backoff.Budget) (*backoff.Budget, error) {
 	if b != nil {
 		return b, nil
 	}
-	return backoff.NewBudget(backoff.DefaultBudgetConfig)
+	return backoff.NewBudget(backoff.DefaultBudgetConfig())
 }
 
 // invalidConfig makes err, an error of New's validation, match

@@ -51,7 +51,7 @@ func TestRetryOutageLoadAmplification(t *testing.T) {
 
 	// Built inside the bubble, so that the budget's floor runs on its clock.
 	defaultBudget := func() *backoff.Budget {
-		b, err := backoff.NewBudget(backoff.DefaultBudgetConfig)
+		b, err := backoff.NewBudget(backoff.DefaultBudgetConfig())
 		mustNoErr(t, err)
 		return b
 	}

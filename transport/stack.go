@@ -331,7 +331,7 @@ func (c Config) checkTimeouts() error {
 		if w.Kind == breaker.TimeWindow {
 			period := w.Period
 			if period == 0 {
-				period = breaker.DefaultConfig.Window.Period
+				period = breaker.DefaultConfig().Window.Period
 			}
 			if period/2 < c.AttemptTimeout { // period < 2·AttemptTimeout, without overflow
 				return errorf("breaker window %v is shorter than twice Config.AttemptTimeout %v: a window must see several attempts to judge a host", period, c.AttemptTimeout)

@@ -51,8 +51,8 @@ func TestNewZeroConfigEndToEnd(t *testing.T) {
 	if len(snap.Breakers) != 1 || snap.Breakers[0].State != breaker.Closed || snap.Pool == nil || snap.Pool.Total.Reused == 0 {
 		t.Fatalf("snapshot = %+v: want one closed breaker and pool reuse", snap)
 	}
-	if snap.RetryBudget <= 0 || snap.RetryBudget > backoff.DefaultBudgetConfig.MaxTokens {
-		t.Fatalf("retry budget level %v out of (0, %v]", snap.RetryBudget, backoff.DefaultBudgetConfig.MaxTokens)
+	if snap.RetryBudget <= 0 || snap.RetryBudget > backoff.DefaultBudgetConfig().MaxTokens {
+		t.Fatalf("retry budget level %v out of (0, %v]", snap.RetryBudget, backoff.DefaultBudgetConfig().MaxTokens)
 	}
 	t.Logf("%d/%d ok; backend saw %d requests; pool %+v", ok, calls, srv.requests.Load(), snap.Pool.Total)
 }

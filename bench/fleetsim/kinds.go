@@ -26,7 +26,7 @@ type Kind struct {
 
 // Resilient is transport.New with its defaults; the one change is its
 // backoff's random source, seeded per client so runs repeat (the backoff
-// is backoff.DefaultConfig's otherwise).
+// is backoff.DefaultConfig()'s otherwise).
 func Resilient() Kind {
 	return Kind{
 		Name: "resilient",

@@ -82,17 +82,17 @@ func (r *report) outageNotes(f *fleet) []string {
 	var out []string
 	s := ours.Summary
 	perClient := f.cfg.Rate() / float64(f.n)
-	bud := backoff.DefaultBudgetConfig
+	bud := backoff.DefaultBudgetConfig()
 	if s.TriggerLoad > targetPeakLoad && !bud.NoFloor {
 		floor := bud.MinPerSecond * float64(f.n)
 		out = append(out, fmt.Sprintf("*Outage, %s clients*: resilient's fleet sent the dead backend %.2f requests per call (%.2f× in its worst second). "+
-			"Each client's retry budget (`backoff.DefaultBudgetConfig`) starts with %g tokens and earns %g a second whatever its successes: "+
+			"Each client's retry budget (`backoff.DefaultBudgetConfig()`) starts with %g tokens and earns %g a second whatever its successes: "+
 			"one client alone is held near 1×, but %s clients at %.2g calls/s each may retry %.0f times a second between them, "+
 			"%.1f× the calls offered, on top of the %g tokens each starts with; so up to %d attempts a call (`MaxAttempts`) get through.",
 			thousands(f.n), s.TriggerLoad, s.PeakLoad, bud.MaxTokens, bud.MinPerSecond, thousands(f.n), perClient, floor,
 			floor/f.cfg.Rate(), bud.MaxTokens, transport.DefaultRetryConfig.MaxAttempts))
 	}
-	bc := breaker.DefaultConfig
+	bc := breaker.DefaultConfig()
 	inWindow := perClient * bc.Window.Period.Seconds()
 	ps := plain.Summary
 	if s.AfterUnsent > 0 && s.Recovery > ps.Recovery+time.Second {

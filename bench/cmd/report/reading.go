@@ -188,7 +188,7 @@ func outageNotes(f figures, phase, label string) []string {
 		out = append(out, fmt.Sprintf("*%s*: that protection cost recovery time here. resilient took %s to recover, the plain client %s: "+
 			"its breaker was still open when the backend healed, and %d calls of the recovery phase failed fast without being sent. "+
 			"The default breaker probes about 300 ms after it trips and backs off 20 %% per failed probe, up to 10 s "+
-			"(`breaker.DefaultBreakBackoff`); calls within reach of the next probe wait for it.",
+			"(`breaker.DefaultBreakBackoff()`); calls within reach of the next probe wait for it.",
 			label, dur(float64(rec)), dur(float64(plainRec)), after.Outcomes[scenario.Local]))
 	}
 	if ours.SuccessRate() > rh.SuccessRate()+0.01 {
