@@ -2,7 +2,6 @@ package transport
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
@@ -78,11 +77,11 @@ func Balance(cfg BalanceConfig) (Middleware, error) {
 	b := cfg.Balancer
 	if b == nil {
 		if cfg.Resolver == nil {
-			return nil, fmt.Errorf("%w: BalanceConfig needs a Balancer or a Resolver", ErrInvalidConfig)
+			return nil, fieldError("BalanceConfig.Resolver", "is nil and so is BalanceConfig.Balancer: set one")
 		}
 		nb, err := balancer.New(cfg.Balancing)
 		if err != nil {
-			return nil, err
+			return nil, coreError("BalanceConfig.Balancing", err)
 		}
 		b = nb
 	}

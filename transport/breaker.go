@@ -71,7 +71,7 @@ func Breaker(cfg BreakerConfig) (Middleware, error) {
 	if group == nil {
 		g, err := breaker.NewGroup(cfg.Group)
 		if err != nil {
-			return nil, err
+			return nil, groupError("BreakerConfig.Group", err)
 		}
 		group = g
 	}

@@ -69,7 +69,7 @@ var DefaultCoalesceConfig = CoalesceConfig{
 // withDefaults validates c and fills in its zero fields.
 func (c CoalesceConfig) withDefaults() (CoalesceConfig, error) {
 	if c.MaxBody < 0 {
-		return c, errorf("CoalesceConfig.MaxBody is %d, must be >= 0 (0 means %d)",
+		return c, fieldError("CoalesceConfig.MaxBody", "is %d, must be >= 0 (0 means %d)",
 			c.MaxBody, DefaultCoalesceConfig.MaxBody)
 	}
 	if c.MaxBody == 0 {

@@ -105,15 +105,15 @@ const (
 func (c HedgeConfig) withDefaults() (HedgeConfig, error) {
 	switch {
 	case c.Delay < 0:
-		return c, errorf("HedgeConfig.Delay is %v, must be >= 0 (0 means a percentile of recent latency)", c.Delay)
+		return c, fieldError("HedgeConfig.Delay", "is %v, must be >= 0 (0 means a percentile of recent latency)", c.Delay)
 	case c.Delay > 0 && c.Percentile != 0:
-		return c, errorf("HedgeConfig.Delay is %v and Percentile is %v: set one of them, not both", c.Delay, c.Percentile)
+		return c, fieldError("HedgeConfig.Delay", "is %v and Percentile is %v: set one of them, not both", c.Delay, c.Percentile)
 	case c.Percentile != 0 && !(c.Percentile > 0 && c.Percentile < 1):
-		return c, errorf("HedgeConfig.Percentile is %v, must be in (0, 1) (0 means %v)", c.Percentile, DefaultHedgeConfig.Percentile)
+		return c, fieldError("HedgeConfig.Percentile", "is %v, must be in (0, 1) (0 means %v)", c.Percentile, DefaultHedgeConfig.Percentile)
 	case c.MinDelay < 0:
-		return c, errorf("HedgeConfig.MinDelay is %v, must be >= 0 (0 means %v)", c.MinDelay, DefaultHedgeConfig.MinDelay)
+		return c, fieldError("HedgeConfig.MinDelay", "is %v, must be >= 0 (0 means %v)", c.MinDelay, DefaultHedgeConfig.MinDelay)
 	case c.MaxHedges < 0 || c.MaxHedges > maxHedgesLimit:
-		return c, errorf("HedgeConfig.MaxHedges is %d, must be in [0, %d] (0 means %d)", c.MaxHedges, maxHedgesLimit, DefaultHedgeConfig.MaxHedges)
+		return c, fieldError("HedgeConfig.MaxHedges", "is %d, must be in [0, %d] (0 means %d)", c.MaxHedges, maxHedgesLimit, DefaultHedgeConfig.MaxHedges)
 	}
 	if c.Delay == 0 && c.Percentile == 0 {
 		c.Percentile = DefaultHedgeConfig.Percentile

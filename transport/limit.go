@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -121,10 +120,10 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 		maxHosts:   cfg.MaxHosts,
 	}
 	if cfg.MaxPause < 0 {
-		return nil, fmt.Errorf("%w: LimitConfig.MaxPause is %v, must be >= 0", ErrInvalidConfig, cfg.MaxPause)
+		return nil, fieldError("LimitConfig.MaxPause", "is %v, must be >= 0 (0 means %v)", cfg.MaxPause, defaultMaxPause)
 	}
 	if cfg.MaxHosts < 0 {
-		return nil, fmt.Errorf("%w: LimitConfig.MaxHosts is %d, must be >= 0", ErrInvalidConfig, cfg.MaxHosts)
+		return nil, fieldError("LimitConfig.MaxHosts", "is %d, must be >= 0 (0 means 1024)", cfg.MaxHosts)
 	}
 	if t.maxHosts == 0 {
 		t.maxHosts = 1024
@@ -357,7 +356,7 @@ func (t *limitSettings) newHost() (*hostLimit, error) {
 	if t.throttle != nil {
 		th, err := limiter.NewThrottle(*t.throttle)
 		if err != nil {
-			return nil, err
+			return nil, coreError("LimitConfig.Throttle", err)
 		}
 		h.throttle = th
 	}
@@ -366,7 +365,7 @@ func (t *limitSettings) newHost() (*hostLimit, error) {
 	}
 	q, err := queue.New(t.queue)
 	if err != nil {
-		return nil, err
+		return nil, coreError("LimitConfig.Queue", err)
 	}
 	conc := *t.conc
 	userHook := conc.OnLimitChange
@@ -378,10 +377,10 @@ func (t *limitSettings) newHost() (*hostLimit, error) {
 	}
 	c, err := limiter.NewConcurrency(conc)
 	if err != nil {
-		return nil, err
+		return nil, coreError("LimitConfig.Concurrency", err)
 	}
 	if err := q.SetLimit(c.Limit()); err != nil {
-		return nil, err
+		return nil, coreError("LimitConfig.Concurrency", err)
 	}
 	h.conc, h.queue = c, q
 	return h, nil

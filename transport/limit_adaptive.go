@@ -16,7 +16,7 @@ import (
 // config fails here, never on a request.
 func (t *limitSettings) setAdaptive(cfg LimitConfig) error {
 	if cfg.AdaptiveRate != nil && cfg.DisablePushback {
-		return fmt.Errorf("%w: LimitConfig.AdaptiveRate is set with DisablePushback: the adaptive rate follows server pushback", ErrInvalidConfig)
+		return fieldError("LimitConfig.AdaptiveRate", "is set with LimitConfig.DisablePushback: the adaptive rate follows server pushback")
 	}
 	if cfg.DisablePushback || cfg.Rate != nil {
 		return nil // no pushback, or the Rate's pause
@@ -26,7 +26,7 @@ func (t *limitSettings) setAdaptive(cfg LimitConfig) error {
 		c = *cfg.AdaptiveRate
 	}
 	if _, err := limiter.NewAdaptiveRate(c); err != nil {
-		return fmt.Errorf("%w: LimitConfig.AdaptiveRate: %w", ErrInvalidConfig, err)
+		return coreError("LimitConfig.AdaptiveRate", err)
 	}
 	t.adaptive = &c
 	return nil

@@ -1,15 +1,10 @@
 package transport
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/resilient-go/resilient/backoff"
 )
-
-// ErrInvalidConfig is wrapped by every configuration error of this package.
-var ErrInvalidConfig = errors.New("transport: invalid config")
 
 // RetryConfig configures Retry. The zero value gives the recommended
 // defaults; each field says what its zero value means.
@@ -78,12 +73,12 @@ func mustBackoff(c backoff.Config) backoff.Strategy {
 // withDefaults validates c and fills in its zero fields.
 func (c RetryConfig) withDefaults() (RetryConfig, error) {
 	if c.MaxAttempts < 0 || c.MaxAttempts > maxAttempts {
-		return c, fmt.Errorf("%w: RetryConfig.MaxAttempts is %d, must be in [0, %d] (0 means %d)",
-			ErrInvalidConfig, c.MaxAttempts, maxAttempts, DefaultRetryConfig.MaxAttempts)
+		return c, fieldError("RetryConfig.MaxAttempts", "is %d, must be in [0, %d] (0 means %d)",
+			c.MaxAttempts, maxAttempts, DefaultRetryConfig.MaxAttempts)
 	}
 	if c.MaxRetryAfter < 0 {
-		return c, fmt.Errorf("%w: RetryConfig.MaxRetryAfter is %v, must be >= 0 (0 means %v)",
-			ErrInvalidConfig, c.MaxRetryAfter, DefaultRetryConfig.MaxRetryAfter)
+		return c, fieldError("RetryConfig.MaxRetryAfter", "is %v, must be >= 0 (0 means %v)",
+			c.MaxRetryAfter, DefaultRetryConfig.MaxRetryAfter)
 	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = DefaultRetryConfig.MaxAttempts
@@ -112,26 +107,4 @@ func budgetOrDefault(b *backoff.Budget) (*backoff.Budget, error) {
 		return b, nil
 	}
 	return backoff.NewBudget(backoff.DefaultBudgetConfig)
-}
-
-// invalidConfig makes err, an error of New's validation, match
-// ErrInvalidConfig: a core's refusal (limiter's, breaker's, pool's…)
-// keeps its own sentinel matchable too. nil stays nil.
-func invalidConfig(err error) error {
-	if err == nil || errors.Is(err, ErrInvalidConfig) {
-		return err
-	}
-	return &configError{err}
-}
-
-// configError is a core's configuration error seen through New.
-type configError struct{ err error }
-
-func (e *configError) Error() string { return e.err.Error() }
-
-func (e *configError) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
-
-// errorf returns an ErrInvalidConfig error with a message.
-func errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
 }

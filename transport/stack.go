@@ -1,6 +1,8 @@
 package transport
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"time"
@@ -121,16 +123,22 @@ type Transport struct {
 var _ http.RoundTripper = (*Transport)(nil)
 
 // New assembles the recommended stack from cfg, validating it first: every
-// error wraps ErrInvalidConfig (and a core's own sentinel, such as
-// limiter.ErrInvalidConfig, when a core refused its part) and names the
-// field, and nothing is checked later, mid-call. Beyond each stage's own checks, it
+// error is a *ConfigError that matches ErrInvalidConfig (and a core's own
+// sentinel, such as limiter.ErrInvalidConfig, when a core refused its part)
+// and names the field's path from Config ("Config.Limit.Concurrency.Limit"),
+// and nothing is checked later, mid-call. Beyond each stage's own checks, it
 // requires AttemptTimeout ≤ TotalTimeout; a breaker time window of at
 // least twice AttemptTimeout (so that one window sees several attempts);
 // and that the retries' worst-case backoff (for strategies that implement
 // backoff.Bounded) leaves room for an attempt within TotalTimeout.
 func New(cfg Config) (_ *Transport, err error) {
-	// A core's refusal matches ErrInvalidConfig too.
-	defer func() { err = invalidConfig(err) }()
+	// Every refusal below names its field; this only keeps a refusal
+	// that would not (a bug) matching ErrInvalidConfig.
+	defer func() {
+		if err != nil && !errors.Is(err, ErrInvalidConfig) {
+			err = &ConfigError{Field: "Config", Err: err}
+		}
+	}()
 	c, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -140,7 +148,7 @@ func New(cfg Config) (_ *Transport, err error) {
 	if base == nil {
 		p, err := pool.New(c.Pool)
 		if err != nil {
-			return nil, err
+			return nil, coreError("Config.Pool", err)
 		}
 		t.pool, base = p, p
 	}
@@ -158,7 +166,7 @@ func New(cfg Config) (_ *Transport, err error) {
 	}
 	if c.Coalesce != nil {
 		if err := add(Coalesce(*c.Coalesce)); err != nil {
-			return nil, err
+			return nil, within(err, "CoalesceConfig", "Config.Coalesce")
 		}
 	}
 	var balance *BalanceConfig
@@ -167,11 +175,11 @@ func New(cfg Config) (_ *Transport, err error) {
 		bc.Classifier = c.Classifier
 		if bc.Balancer == nil {
 			if bc.Resolver == nil {
-				return nil, errorf("Balance needs a Balancer or a Resolver")
+				return nil, fieldError("Config.Balance.Resolver", "is nil and so is Config.Balance.Balancer: set one")
 			}
 			b, err := balancer.New(bc.Balancing)
 			if err != nil {
-				return nil, err
+				return nil, coreError("Config.Balance.Balancing", err)
 			}
 			bc.Balancer = b
 		}
@@ -182,7 +190,7 @@ func New(cfg Config) (_ *Transport, err error) {
 	}
 	if !c.DisableTotalTimeout {
 		if err := add(TotalTimeout(c.TotalTimeout)); err != nil {
-			return nil, err
+			return nil, within(err, "TotalTimeout", "Config.TotalTimeout")
 		}
 	}
 	if !c.DisableRetry {
@@ -195,12 +203,12 @@ func New(cfg Config) (_ *Transport, err error) {
 		})
 		b, err := budgetOrDefault(rc.Budget)
 		if err != nil {
-			return nil, err
+			return nil, coreError("Config.Retry.Budget", err)
 		}
 		rc.Budget = b
 		t.budget = rc.Budget
 		if err := add(Retry(rc)); err != nil {
-			return nil, err
+			return nil, within(err, "RetryConfig", "Config.Retry")
 		}
 	}
 	if c.Hedge != nil {
@@ -210,12 +218,12 @@ func New(cfg Config) (_ *Transport, err error) {
 			hc.Budget, hc.NoDeposit = t.budget, true
 		}
 		if err := add(Hedge(hc)); err != nil {
-			return nil, err
+			return nil, within(err, "HedgeConfig", "Config.Hedge")
 		}
 	}
 	if balance != nil {
 		if err := add(Balance(*balance)); err != nil {
-			return nil, err
+			return nil, within(err, "BalanceConfig", "Config.Balance")
 		}
 	}
 	if !c.DisableBreaker {
@@ -233,13 +241,13 @@ func New(cfg Config) (_ *Transport, err error) {
 			}
 			g, err := breaker.NewGroup(gc)
 			if err != nil {
-				return nil, err
+				return nil, groupError("Config.Breaker.Group", err)
 			}
 			bc.Breakers = g
 		}
 		t.breakers = bc.Breakers
 		if err := add(Breaker(bc)); err != nil {
-			return nil, err
+			return nil, within(err, "BreakerConfig", "Config.Breaker")
 		}
 	}
 	if !c.DisableLimit {
@@ -247,7 +255,7 @@ func New(cfg Config) (_ *Transport, err error) {
 		lc.Classifier = c.Classifier
 		settings, err := newLimitSettings(lc)
 		if err != nil {
-			return nil, err
+			return nil, within(err, "LimitConfig", "Config.Limit")
 		}
 		settings.onPushback = c.Hooks.OnPushback
 		mws = append(mws, func(next http.RoundTripper) http.RoundTripper {
@@ -260,12 +268,12 @@ func New(cfg Config) (_ *Transport, err error) {
 	}
 	if !c.DisableAttemptTimeout {
 		if err := add(AttemptTimeout(c.AttemptTimeout)); err != nil {
-			return nil, err
+			return nil, within(err, "AttemptTimeout", "Config.AttemptTimeout")
 		}
 	}
 	for i, mw := range c.Attempt {
 		if mw == nil {
-			return nil, errorf("Attempt[%d] is nil", i)
+			return nil, fieldError(fmt.Sprintf("Config.Attempt[%d]", i), "is nil")
 		}
 	}
 	mws = append(mws, c.Attempt...)
@@ -294,10 +302,10 @@ func (t *Transport) CloseIdleConnections() {
 // withDefaults validates c and fills in its zero fields.
 func (c Config) withDefaults() (Config, error) {
 	if c.TotalTimeout < 0 {
-		return c, errorf("Config.TotalTimeout is %v, must be >= 0 (0 means %v)", c.TotalTimeout, DefaultConfig.TotalTimeout)
+		return c, fieldError("Config.TotalTimeout", "is %v, must be >= 0 (0 means %v)", c.TotalTimeout, DefaultConfig.TotalTimeout)
 	}
 	if c.AttemptTimeout < 0 {
-		return c, errorf("Config.AttemptTimeout is %v, must be >= 0 (0 means %v)", c.AttemptTimeout, DefaultConfig.AttemptTimeout)
+		return c, fieldError("Config.AttemptTimeout", "is %v, must be >= 0 (0 means %v)", c.AttemptTimeout, DefaultConfig.AttemptTimeout)
 	}
 	if c.TotalTimeout == 0 {
 		c.TotalTimeout = DefaultConfig.TotalTimeout
@@ -311,7 +319,7 @@ func (c Config) withDefaults() (Config, error) {
 	if !c.DisableRetry {
 		rc, err := c.Retry.withDefaults()
 		if err != nil {
-			return c, err
+			return c, within(err, "RetryConfig", "Config.Retry")
 		}
 		c.Retry = rc
 	}
@@ -324,7 +332,7 @@ func (c Config) checkTimeouts() error {
 	attempt := !c.DisableAttemptTimeout
 	total := !c.DisableTotalTimeout
 	if attempt && total && c.AttemptTimeout > c.TotalTimeout {
-		return errorf("Config.AttemptTimeout %v exceeds Config.TotalTimeout %v: no attempt could use its time", c.AttemptTimeout, c.TotalTimeout)
+		return fieldError("Config.AttemptTimeout", "%v exceeds Config.TotalTimeout %v: no attempt could use its time", c.AttemptTimeout, c.TotalTimeout)
 	}
 	if attempt && !c.DisableBreaker {
 		w := c.Breaker.Group.Breaker.Window
@@ -333,8 +341,9 @@ func (c Config) checkTimeouts() error {
 			if period == 0 {
 				period = breaker.DefaultConfig.Window.Period
 			}
-			if period/2 < c.AttemptTimeout { // period < 2·AttemptTimeout, without overflow
-				return errorf("breaker window %v is shorter than twice Config.AttemptTimeout %v: a window must see several attempts to judge a host", period, c.AttemptTimeout)
+			// A negative period is the breaker's to refuse, naming it.
+			if period > 0 && period/2 < c.AttemptTimeout { // period < 2·AttemptTimeout, without overflow
+				return fieldError("Config.Breaker.Group.Breaker.Window.Period", "%v is shorter than twice Config.AttemptTimeout %v: a window must see several attempts to judge a host", period, c.AttemptTimeout)
 			}
 		}
 	}
@@ -354,7 +363,7 @@ func (c Config) checkTimeouts() error {
 				if i < n {
 					sum = "at least " + sum
 				}
-				return errorf("the worst-case backoff of %d retries is %s, not less than Config.TotalTimeout %v: the last retries could never be made",
+				return fieldError("Config.Retry.Backoff", "the worst-case backoff of %d retries is %s, not less than Config.TotalTimeout %v: the last retries could never be made",
 					n, sum, c.TotalTimeout)
 			}
 		}

@@ -3,7 +3,9 @@ package twirpx
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/twitchtv/twirp"
 
@@ -42,9 +44,8 @@ func New(cfg Config) (*Client, error) {
 	if base == nil {
 		p, err := pool.New(tc.Pool)
 		if err != nil {
-			// As transport.New would report it: ErrInvalidConfig, and
-			// pool's own sentinel.
-			return nil, errorf("Config.Transport.Pool: %w", err)
+			// As transport.New would report it.
+			return nil, stackError(&transport.ConfigError{Field: "Config.Pool" + poolField(err), Err: err})
 		}
 		c.pool, base = p, p
 	}
@@ -70,7 +71,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	stack, err := transport.New(tc)
 	if err != nil {
-		return nil, err
+		return nil, stackError(err)
 	}
 	c.stack = stack
 	policies[[2]string{}] = &policy{rt: stack}
@@ -80,7 +81,7 @@ func New(cfg Config) (*Client, error) {
 		if mp.Timeout > 0 {
 			mw, err := transport.TotalTimeout(mp.Timeout)
 			if err != nil {
-				return nil, err
+				return nil, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "%w", err)
 			}
 			p.rt = mw(stack)
 		}
@@ -197,3 +198,14 @@ func (o *outer) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // CloseIdleConnections reaches the pool, for http.Client.CloseIdleConnections.
 func (o *outer) CloseIdleConnections() { o.wire.CloseIdleConnections() }
+
+// poolField returns ".Field" for the field of pool.Config that pool's
+// refusal err begins with, or "" when it begins with none.
+func poolField(err error) string {
+	msg := strings.TrimPrefix(err.Error(), pool.ErrInvalidConfig.Error()+": ")
+	f, _, _ := strings.Cut(msg, " ")
+	if f == "" || f[0] < 'A' || f[0] > 'Z' || strings.ContainsAny(f, ":,") {
+		return ""
+	}
+	return "." + f
+}

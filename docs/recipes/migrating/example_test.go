@@ -147,5 +147,5 @@ func Example_validation() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// transport: invalid config: the worst-case backoff of 4 retries is 15s, not less than Config.TotalTimeout 15s: the last retries could never be made
+	// transport: invalid config: Config.Retry.Backoff: the worst-case backoff of 4 retries is 15s, not less than Config.TotalTimeout 15s: the last retries could never be made
 }
