@@ -57,7 +57,7 @@ func TestMiddlewareRefusal(t *testing.T) {
 	}
 }
 
-// A 503 with Retry-After pauses the key; DisablePushback turns that off.
+// A 503 with Retry-After pauses the key; PushbackOff turns that off.
 func TestMiddlewarePushback(t *testing.T) {
 	for _, disable := range []bool{false, true} {
 		l, err := fleet.New(fleet.Config{Redis: unreachable(t), Limit: redis_rate.PerSecond(100), Fallback: fleet.FailOpen})
@@ -69,14 +69,14 @@ func TestMiddlewarePushback(t *testing.T) {
 			h.Set("Retry-After", "5")
 			return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: h, Body: http.NoBody}, nil
 		})
-		rt := transport.Chain(base, fleet.Middleware(l, fleet.MiddlewareConfig{DisablePushback: disable}))
+		rt := transport.Chain(base, fleet.Middleware(l, fleet.MiddlewareConfig{PushbackOff: disable}))
 		req, _ := http.NewRequest(http.MethodGet, "http://api.example.com/", nil)
 		if _, err := rt.RoundTrip(req); err != nil {
 			t.Fatal(err)
 		}
 		_, err = rt.RoundTrip(req)
 		if paused := errors.Is(err, fleet.ErrPaused); paused == disable {
-			t.Errorf("DisablePushback %v: second request %v", disable, err)
+			t.Errorf("PushbackOff %v: second request %v", disable, err)
 		}
 		_ = l.Close()
 	}

@@ -46,9 +46,9 @@ func balancedStack(t *testing.T, m *promx.Metrics) *transport.Transport {
 		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: req}, nil
 	})
 	rt, err := transport.New(transport.Config{
-		Base:         base,
-		DisableRetry: true,
-		Hooks:        m.Hooks(),
+		Base:  base,
+		Retry: transport.RetryConfig{Off: true},
+		Hooks: m.Hooks(),
 		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
 			Policy:  balancer.RoundRobin,
 			Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: time.Minute},

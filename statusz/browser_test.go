@@ -101,7 +101,7 @@ func TestBrowserShowsEjectedEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt, err := transport.New(transport.Config{
-		DisableRetry: true,
+		Retry: transport.RetryConfig{Off: true},
 		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
 			Policy:  balancer.RoundRobin,
 			Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: 10 * time.Minute},

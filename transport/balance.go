@@ -43,7 +43,8 @@ type BalanceConfig struct {
 	RewriteHost bool
 
 	// Classifier judges each attempt for the balancer (outcome, for
-	// ejection and latency cost). Nil means DefaultClassifier.
+	// ejection and latency cost). Nil means, in New, Config.Classifier,
+	// and otherwise DefaultClassifier.
 	Classifier Classifier
 }
 

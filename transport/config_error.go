@@ -16,7 +16,7 @@ var ErrInvalidConfig = errors.New("transport: invalid config")
 // limiter, queue, pool, balancer, backoff), that package's own
 // ErrInvalidConfig too:
 //
-//	transport: invalid config: Config.Breaker.Group.Breaker.Window.Period: breaker: invalid config: Window.Period -1s is negative
+//	transport: invalid config: Config.Breaker.Window.Period: breaker: invalid config: Window.Period -1s is negative
 type ConfigError struct {
 	// Field is the refused field's path from the config that was given:
 	// "Config.Retry.MaxAttempts" from New, "RetryConfig.MaxAttempts"
@@ -132,17 +132,6 @@ func within(err error, from, to string) error {
 		return err
 	}
 	return coreError(to, err)
-}
-
-// groupError returns the error that refuses a breaker.GroupConfig held in
-// field: the group's own fields are refused at field, those of its
-// breakers' config at field.Breaker.
-func groupError(field string, err error) error {
-	switch coreField(err.Error()) {
-	case "MaxKeys", "IdleAfter":
-		return coreError(field, err)
-	}
-	return coreError(field+".Breaker", err)
 }
 
 // errorf returns an ErrInvalidConfig error with a message, for what is not

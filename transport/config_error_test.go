@@ -28,9 +28,9 @@ func TestConfigErrorPaths(t *testing.T) {
 		path string // ConfigError.Field
 		core error  // the core's sentinel, or nil
 	}{
-		{"TotalTimeout", transport.Config{TotalTimeout: -1}, "Config.TotalTimeout", nil},
-		{"AttemptTimeout", transport.Config{AttemptTimeout: -1}, "Config.AttemptTimeout", nil},
-		{"AttemptTimeout over TotalTimeout", transport.Config{AttemptTimeout: 2 * time.Second, TotalTimeout: time.Second}, "Config.AttemptTimeout", nil},
+		{"TotalTimeout", transport.Config{Timeout: transport.TimeoutConfig{Total: -1}}, "Config.Timeout.Total", nil},
+		{"AttemptTimeout", transport.Config{Timeout: transport.TimeoutConfig{Attempt: -1}}, "Config.Timeout.Attempt", nil},
+		{"AttemptTimeout over TotalTimeout", transport.Config{Timeout: transport.TimeoutConfig{Attempt: 2 * time.Second, Total: time.Second}}, "Config.Timeout.Attempt", nil},
 		{"Pool", transport.Config{Pool: pool.Config{MaxIdleConns: -1}}, "Config.Pool.MaxIdleConns", pool.ErrInvalidConfig},
 		{"Pool duration", transport.Config{Pool: pool.Config{DialTimeout: -time.Second}}, "Config.Pool.DialTimeout", pool.ErrInvalidConfig},
 		{"Retry.MaxAttempts", transport.Config{Retry: transport.RetryConfig{MaxAttempts: -1}}, "Config.Retry.MaxAttempts", nil},
@@ -44,15 +44,15 @@ func TestConfigErrorPaths(t *testing.T) {
 		{"Balance.Resolver", transport.Config{Balance: &transport.BalanceConfig{}}, "Config.Balance.Resolver", nil},
 		{"Balance.Balancing", transport.Config{Balance: &transport.BalanceConfig{Resolver: &discovery.Broadcast{}, Balancing: balancer.Config{Decay: -time.Second}}}, "Config.Balance.Balancing.Decay", balancer.ErrInvalidConfig},
 		{"Balance.Balancing.Outlier", transport.Config{Balance: &transport.BalanceConfig{Resolver: &discovery.Broadcast{}, Balancing: balancer.Config{Outlier: balancer.OutlierConfig{Interval: -time.Second}}}}, "Config.Balance.Balancing.Outlier.Interval", balancer.ErrInvalidConfig},
-		{"Breaker.Group.MaxKeys", transport.Config{Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{MaxKeys: -1}}}, "Config.Breaker.Group.MaxKeys", breaker.ErrInvalidConfig},
-		{"Breaker.Group.IdleAfter", transport.Config{Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{IdleAfter: -time.Second}}}, "Config.Breaker.Group.IdleAfter", breaker.ErrInvalidConfig},
-		{"Breaker.Group.Breaker.FailureRatio", transport.Config{Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{FailureRatio: 2}}}}, "Config.Breaker.Group.Breaker.FailureRatio", breaker.ErrInvalidConfig},
-		{"Breaker.Group.Breaker.BreakDuration", transport.Config{Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{BreakDuration: -time.Second}}}}, "Config.Breaker.Group.Breaker.BreakDuration", breaker.ErrInvalidConfig},
-		{"Breaker.Group.Breaker.Window.Period", transport.Config{Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{Window: breaker.Window{Period: -time.Second}}}}}, "Config.Breaker.Group.Breaker.Window.Period", breaker.ErrInvalidConfig},
-		{"Breaker window under twice AttemptTimeout", transport.Config{Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{Window: breaker.Window{Period: 6 * time.Second}}}}}, "Config.Breaker.Group.Breaker.Window.Period", nil},
+		{"Breaker.MaxKeys", transport.Config{Breaker: transport.BreakerConfig{MaxKeys: -1}}, "Config.Breaker.MaxKeys", breaker.ErrInvalidConfig},
+		{"Breaker.IdleAfter", transport.Config{Breaker: transport.BreakerConfig{IdleAfter: -time.Second}}, "Config.Breaker.IdleAfter", breaker.ErrInvalidConfig},
+		{"Breaker.FailureRatio", transport.Config{Breaker: transport.BreakerConfig{FailureRatio: 2}}, "Config.Breaker.FailureRatio", breaker.ErrInvalidConfig},
+		{"Breaker.BreakDuration", transport.Config{Breaker: transport.BreakerConfig{BreakDuration: -time.Second}}, "Config.Breaker.BreakDuration", breaker.ErrInvalidConfig},
+		{"Breaker.Window.Period", transport.Config{Breaker: transport.BreakerConfig{Window: breaker.Window{Period: -time.Second}}}, "Config.Breaker.Window.Period", breaker.ErrInvalidConfig},
+		{"Breaker window under twice AttemptTimeout", transport.Config{Breaker: transport.BreakerConfig{Window: breaker.Window{Period: 6 * time.Second}}}, "Config.Breaker.Window.Period", nil},
 		{"Limit.MaxPause", transport.Config{Limit: transport.LimitConfig{MaxPause: -time.Second}}, "Config.Limit.MaxPause", nil},
 		{"Limit.MaxHosts", transport.Config{Limit: transport.LimitConfig{MaxHosts: -1}}, "Config.Limit.MaxHosts", nil},
-		{"Limit.AdaptiveRate without pushback", transport.Config{Limit: transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{}, DisablePushback: true}}, "Config.Limit.AdaptiveRate", nil},
+		{"Limit.AdaptiveRate without pushback", transport.Config{Limit: transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{}, PushbackOff: true}}, "Config.Limit.AdaptiveRate", nil},
 		{"Limit.AdaptiveRate.Beta", transport.Config{Limit: transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{Beta: 2}}}, "Config.Limit.AdaptiveRate.Beta", limiter.ErrInvalidConfig},
 		{"Limit.AdaptiveRate.Window", transport.Config{Limit: transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{Window: -time.Second}}}, "Config.Limit.AdaptiveRate.Window", limiter.ErrInvalidConfig},
 		{"Limit.Concurrency.Limit", transport.Config{Limit: transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{Limit: -1}}}, "Config.Limit.Concurrency.Limit", limiter.ErrInvalidConfig},
@@ -88,8 +88,8 @@ func TestStageConfigErrorPaths(t *testing.T) {
 			return transport.Hedge(transport.HedgeConfig{MinDelay: -1})
 		}, "HedgeConfig.MinDelay", nil},
 		{"Breaker", func() (transport.Middleware, error) {
-			return transport.Breaker(transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{Window: breaker.Window{Buckets: -1}}}})
-		}, "BreakerConfig.Group.Breaker.Window.Buckets", breaker.ErrInvalidConfig},
+			return transport.Breaker(transport.BreakerConfig{Window: breaker.Window{Buckets: -1}})
+		}, "BreakerConfig.Window.Buckets", breaker.ErrInvalidConfig},
 		{"Limit", func() (transport.Middleware, error) {
 			return transport.Limit(transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{MaxLimit: -1}})
 		}, "LimitConfig.Concurrency.MaxLimit", limiter.ErrInvalidConfig},

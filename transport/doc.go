@@ -93,7 +93,7 @@
 // also works as the Transport of a retryablehttp.Client's HTTPClient; but
 // retrying in both layers multiplies the attempts (3 × 3 = 9 against a
 // failing host, past the retry budget's reach), so let one layer retry:
-// set the client's RetryMax to 0, or Config.DisableRetry.
+// set the client's RetryMax to 0, or Config.Retry.Off.
 //
 // # Observation
 //

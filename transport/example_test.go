@@ -111,7 +111,7 @@ func ExampleBreaker() {
 	if err != nil {
 		panic(err)
 	}
-	guard, err := transport.Breaker(transport.BreakerConfig{Breakers: breakers})
+	guard, err := transport.Breaker(transport.BreakerConfig{Group: breakers})
 	if err != nil {
 		panic(err)
 	}

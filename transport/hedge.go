@@ -52,7 +52,8 @@ type HedgeConfig struct {
 	// Budget caps hedges: each one withdraws a token with TryRetry, and is
 	// not sent when it refuses. Every successful call deposits with
 	// Success, unless NoDeposit is set. Nil means a budget of this
-	// middleware's own, built from backoff.DefaultBudgetConfig. Share one
+	// middleware's own, built from backoff.DefaultBudgetConfig, or, in
+	// New with Retry on, the retry budget. Share one
 	// *backoff.Budget with Retry to make hedges and retries draw on the
 	// same allowance, and set NoDeposit so that a successful call is
 	// credited once (Retry credits it).
@@ -60,12 +61,13 @@ type HedgeConfig struct {
 
 	// NoDeposit stops Hedge from crediting the Budget for successful
 	// calls: set it when another stage (Retry, sharing the Budget) does.
-	// transport.New sets it.
+	// New leaves it as it is; when Budget is nil, New's hedge draws on
+	// the retry budget without depositing, whatever NoDeposit says.
 	NoDeposit bool
 
 	// Classifier judges each attempt. The first attempt whose Outcome is
-	// Success wins; any other result is a failure. Nil means
-	// DefaultClassifier.
+	// Success wins; any other result is a failure. Nil means, in New,
+	// Config.Classifier, and otherwise DefaultClassifier.
 	Classifier Classifier
 
 	// OnHedge, if set, is called on the caller's goroutine each time a

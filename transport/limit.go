@@ -14,6 +14,11 @@ import (
 // because only you know your backend's capacity (and x/time/rate's mutex
 // does not scale with cores, so no rate limit sits on the default path).
 type LimitConfig struct {
+	// Off goes without load control, server pushback included: New
+	// leaves the stage out, and Limit returns a middleware that passes
+	// requests through.
+	Off bool
+
 	// Rate limits requests per host. Nil means no rate limit.
 	Rate *limiter.Rate
 
@@ -24,7 +29,7 @@ type LimitConfig struct {
 	// once when it cannot: a request without a deadline never waits.
 	FailFast bool
 
-	// DisablePushback turns off server pushback. By default (Rate nil), a
+	// PushbackOff turns off server pushback. By default (Rate nil), a
 	// 429 or 503 with Retry-After closes that host's gate: nothing more
 	// goes to the host until a tenth of the Retry-After has passed, then
 	// one probe. A served probe means a quota: the gate opens and the
@@ -34,7 +39,7 @@ type LimitConfig struct {
 	// them go before their deadline (see FailFast), and go over a slow
 	// start when it opens. With Rate set, pushback pauses that Rate
 	// instead (Rate.Pause: nothing until Retry-After).
-	DisablePushback bool
+	PushbackOff bool
 
 	// AdaptiveRate configures the adaptive rate per host (see
 	// limiter.AdaptiveRate and docs/pushback.md) that follows a server's
@@ -43,7 +48,7 @@ type LimitConfig struct {
 	// curve. Requests wait for their turn within their deadline (or fail
 	// at once with FailFast). Nil means the AWS SDKs' adaptive mode
 	// (limiter.AdaptiveRateConfig{}); its Name is set to each host. It is
-	// used only when Rate is nil; setting it with DisablePushback is an
+	// used only when Rate is nil; setting it with PushbackOff is an
 	// error.
 	AdaptiveRate *limiter.AdaptiveRateConfig
 
@@ -82,7 +87,8 @@ type LimitConfig struct {
 	Key func(*http.Request) string
 
 	// Classifier judges each attempt for the adaptive limit and pushback.
-	// Nil means DefaultClassifier.
+	// Nil means, in New, Config.Classifier, and otherwise
+	// DefaultClassifier.
 	Classifier Classifier
 }
 
@@ -102,6 +108,9 @@ type LimitConfig struct {
 // The concurrency slot is released when the response headers arrive, not
 // when the body is read.
 func Limit(cfg LimitConfig) (Middleware, error) {
+	if cfg.Off {
+		return passThrough, nil
+	}
 	s, err := newLimitSettings(cfg)
 	if err != nil {
 		return nil, err
@@ -114,7 +123,7 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 	t := &limitSettings{
 		rate:       cfg.Rate,
 		failFast:   cfg.FailFast,
-		pushback:   !cfg.DisablePushback,
+		pushback:   !cfg.PushbackOff,
 		key:        cfg.Key,
 		classifier: cfg.Classifier,
 		maxHosts:   cfg.MaxHosts,

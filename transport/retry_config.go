@@ -9,6 +9,10 @@ import (
 // RetryConfig configures Retry. The zero value gives the recommended
 // defaults; each field says what its zero value means.
 type RetryConfig struct {
+	// Off sends every request once: New leaves the stage out, and Retry
+	// returns a middleware that passes requests through.
+	Off bool
+
 	// MaxAttempts is the most attempts one call makes, the first included.
 	// Zero means 4 (three retries: at 30 % random errors, 99 % of calls
 	// succeed; the retry budget keeps an outage from multiplying the
@@ -31,7 +35,8 @@ type RetryConfig struct {
 	// or pass backoff.Unlimited() to turn the cap off (not recommended).
 	Budget *backoff.Budget
 
-	// Classifier judges each attempt. Nil means DefaultClassifier.
+	// Classifier judges each attempt. Nil means, in New,
+	// Config.Classifier, and otherwise DefaultClassifier.
 	Classifier Classifier
 
 	// MaxRetryAfter caps a server's Retry-After: a longer request is

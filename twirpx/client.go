@@ -54,8 +54,8 @@ func New(cfg Config) (*Client, error) {
 		header = ""
 	}
 	w := &wire{next: base, header: header}
-	if !tc.DisableAttemptTimeout {
-		w.attempt = cmp.Or(tc.AttemptTimeout, transport.DefaultConfig.AttemptTimeout)
+	if !tc.Timeout.AttemptOff {
+		w.attempt = cmp.Or(tc.Timeout.Attempt, transport.DefaultConfig().Timeout.Attempt)
 	}
 	tc.Base = w
 

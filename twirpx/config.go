@@ -144,10 +144,11 @@ type MethodPolicy struct {
 	Idempotent bool
 
 	// Timeout bounds every call of the method, retries and waits
-	// included, like Transport.TotalTimeout but for this method; the
+	// included, like Transport.Timeout.Total but for this method; the
 	// caller's own deadline still wins when it is sooner. Zero means the
-	// method has no timeout of its own (TotalTimeout applies). Negative is
-	// an error, and so is a Timeout longer than TotalTimeout, which would
+	// method has no timeout of its own (Transport.Timeout.Total applies).
+	// Negative is an error, and so is a Timeout longer than
+	// Transport.Timeout.Total, which would
 	// never be reached.
 	Timeout time.Duration
 }
@@ -164,9 +165,9 @@ func (c Config) validate() (Config, error) {
 	// The stage sets the header map directly: the name must be in the
 	// canonical form that Header.Get looks up on the server.
 	c.TimeoutHeader = http.CanonicalHeaderKey(c.TimeoutHeader)
-	total := c.Transport.TotalTimeout
+	total := c.Transport.Timeout.Total
 	if total == 0 {
-		total = transport.DefaultConfig.TotalTimeout
+		total = transport.DefaultConfig().Timeout.Total
 	}
 	// Sorted, so that the first error reported does not depend on map order.
 	keys := make([]string, 0, len(c.Methods))
@@ -182,8 +183,8 @@ func (c Config) validate() (Config, error) {
 		if p.Timeout < 0 {
 			return c, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "is %v, must be >= 0 (0 means no timeout of its own)", p.Timeout)
 		}
-		if p.Timeout > total && !c.Transport.DisableTotalTimeout && c.Transport.TotalTimeout >= 0 {
-			return c, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "%v exceeds Config.Transport.TotalTimeout %v, which would end the call first: raise TotalTimeout or set DisableTotalTimeout", p.Timeout, total)
+		if p.Timeout > total && !c.Transport.Timeout.TotalOff && c.Transport.Timeout.Total >= 0 {
+			return c, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "%v exceeds Config.Transport.Timeout.Total %v, which would end the call first: raise it or set Config.Transport.Timeout.TotalOff", p.Timeout, total)
 		}
 	}
 	return c, nil

@@ -25,7 +25,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"wildcard service", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"*/MakeHat": {}}}, `"*/MakeHat"`},
 		{"partial wildcard", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"Haberdasher/Make*": {}}}, `"Haberdasher/Make*"`},
 		{"negative timeout", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"S/M": {Timeout: -time.Second}}}, `Config.Methods["S/M"].Timeout: is -1s`},
-		{"timeout past the total", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"S/M": {Timeout: time.Minute}}}, `Config.Methods["S/M"].Timeout: 1m0s exceeds Config.Transport.TotalTimeout 15s`},
+		{"timeout past the total", twirpx.Config{Methods: map[string]twirpx.MethodPolicy{"S/M": {Timeout: time.Minute}}}, `Config.Methods["S/M"].Timeout: 1m0s exceeds Config.Transport.Timeout.Total 15s`},
 		{"bad header", twirpx.Config{TimeoutHeader: "Bad Header"}, `Config.TimeoutHeader: "Bad Header"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,9 +43,9 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		path string
 		core error
 	}{
-		{"the stack's own errors", transport.Config{TotalTimeout: -1}, "Config.Transport.TotalTimeout: is -1ns", nil},
-		{"a core's", transport.Config{Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{FailureRatio: 2}}}},
-			"Config.Transport.Breaker.Group.Breaker.FailureRatio: breaker: invalid config: FailureRatio 2", breaker.ErrInvalidConfig},
+		{"the stack's own errors", transport.Config{Timeout: transport.TimeoutConfig{Total: -1}}, "Config.Transport.Timeout.Total: is -1ns", nil},
+		{"a core's", transport.Config{Breaker: transport.BreakerConfig{FailureRatio: 2}},
+			"Config.Transport.Breaker.FailureRatio: breaker: invalid config: FailureRatio 2", breaker.ErrInvalidConfig},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := twirpx.New(twirpx.Config{Transport: tc.cfg})
@@ -77,7 +77,7 @@ func TestNewAcceptsGoodConfig(t *testing.T) {
 	for _, cfg := range []twirpx.Config{
 		{},
 		{Methods: map[string]twirpx.MethodPolicy{"*": {Idempotent: true}, "S/*": {}, "S/M": {Timeout: 15 * time.Second}}},
-		{Methods: map[string]twirpx.MethodPolicy{"S/M": {Timeout: time.Hour}}, Transport: transport.Config{DisableTotalTimeout: true}},
+		{Methods: map[string]twirpx.MethodPolicy{"S/M": {Timeout: time.Hour}}, Transport: transport.Config{Timeout: transport.TimeoutConfig{TotalOff: true}}},
 		{TimeoutHeader: "X-Timeout", LimitPerMethod: true},
 	} {
 		c, err := twirpx.New(cfg)

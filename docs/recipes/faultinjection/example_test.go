@@ -66,7 +66,7 @@ func Example() {
 	}
 	defer srv.Close()
 
-	rt, err := transport.New(transport.Config{AttemptTimeout: time.Second})
+	rt, err := transport.New(transport.Config{Timeout: transport.TimeoutConfig{Attempt: time.Second}})
 	if err != nil {
 		panic(err)
 	}
@@ -99,8 +99,8 @@ func TestTodaySurvivesFaults(t *testing.T) {
 		}
 		defer in.Close()
 		rt, err := transport.New(transport.Config{
-			Base:           in.RoundTripper(handlerTransport{weather}),
-			AttemptTimeout: 300 * time.Millisecond,
+			Base:    in.RoundTripper(handlerTransport{weather}),
+			Timeout: transport.TimeoutConfig{Attempt: 300 * time.Millisecond},
 		})
 		if err != nil {
 			t.Fatal(err)
