@@ -49,11 +49,11 @@ func balancedStack(t *testing.T, m *promx.Metrics) *transport.Transport {
 		Base:  base,
 		Retry: transport.RetryConfig{Off: true},
 		Hooks: m.Hooks(),
-		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
+		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal",
 			Policy:  balancer.RoundRobin,
 			Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: time.Minute},
 			Hooks:   m.BalancerHooks(),
-		}},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -102,10 +102,10 @@ func TestBrowserShowsEjectedEndpoint(t *testing.T) {
 	}
 	rt, err := transport.New(transport.Config{
 		Retry: transport.RetryConfig{Off: true},
-		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
+		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal",
 			Policy:  balancer.RoundRobin,
 			Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: 10 * time.Minute},
-		}},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

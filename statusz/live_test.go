@@ -122,10 +122,10 @@ func TestLiveBalancedStack(t *testing.T) {
 		rt, err := transport.New(transport.Config{
 			Base:  base,
 			Retry: transport.RetryConfig{Off: true},
-			Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
+			Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal",
 				Policy:  balancer.RoundRobin,
 				Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: time.Minute},
-			}},
+			},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -42,8 +42,8 @@ func TestConfigErrorPaths(t *testing.T) {
 		{"Hedge.MaxHedges", transport.Config{Hedge: &transport.HedgeConfig{MaxHedges: -1}}, "Config.Hedge.MaxHedges", nil},
 		{"Coalesce.MaxBody", transport.Config{Coalesce: &transport.CoalesceConfig{MaxBody: -1}}, "Config.Coalesce.MaxBody", nil},
 		{"Balance.Resolver", transport.Config{Balance: &transport.BalanceConfig{}}, "Config.Balance.Resolver", nil},
-		{"Balance.Balancing", transport.Config{Balance: &transport.BalanceConfig{Resolver: &discovery.Broadcast{}, Balancing: balancer.Config{Decay: -time.Second}}}, "Config.Balance.Balancing.Decay", balancer.ErrInvalidConfig},
-		{"Balance.Balancing.Outlier", transport.Config{Balance: &transport.BalanceConfig{Resolver: &discovery.Broadcast{}, Balancing: balancer.Config{Outlier: balancer.OutlierConfig{Interval: -time.Second}}}}, "Config.Balance.Balancing.Outlier.Interval", balancer.ErrInvalidConfig},
+		{"Balance.Decay", transport.Config{Balance: &transport.BalanceConfig{Resolver: &discovery.Broadcast{}, Decay: -time.Second}}, "Config.Balance.Decay", balancer.ErrInvalidConfig},
+		{"Balance.Outlier", transport.Config{Balance: &transport.BalanceConfig{Resolver: &discovery.Broadcast{}, Outlier: balancer.OutlierConfig{Interval: -time.Second}}}, "Config.Balance.Outlier.Interval", balancer.ErrInvalidConfig},
 		{"Breaker.MaxKeys", transport.Config{Breaker: transport.BreakerConfig{MaxKeys: -1}}, "Config.Breaker.MaxKeys", breaker.ErrInvalidConfig},
 		{"Breaker.IdleAfter", transport.Config{Breaker: transport.BreakerConfig{IdleAfter: -time.Second}}, "Config.Breaker.IdleAfter", breaker.ErrInvalidConfig},
 		{"Breaker.FailureRatio", transport.Config{Breaker: transport.BreakerConfig{FailureRatio: 2}}, "Config.Breaker.FailureRatio", breaker.ErrInvalidConfig},
@@ -94,8 +94,8 @@ func TestStageConfigErrorPaths(t *testing.T) {
 			return transport.Limit(transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{MaxLimit: -1}})
 		}, "LimitConfig.Concurrency.MaxLimit", limiter.ErrInvalidConfig},
 		{"Balance", func() (transport.Middleware, error) {
-			return transport.Balance(transport.BalanceConfig{Resolver: &discovery.Broadcast{}, Balancing: balancer.Config{PanicThreshold: 2}})
-		}, "BalanceConfig.Balancing.PanicThreshold", balancer.ErrInvalidConfig},
+			return transport.Balance(transport.BalanceConfig{Resolver: &discovery.Broadcast{}, PanicThreshold: 2})
+		}, "BalanceConfig.PanicThreshold", balancer.ErrInvalidConfig},
 		{"Coalesce", func() (transport.Middleware, error) {
 			return transport.Coalesce(transport.CoalesceConfig{MaxBody: -1})
 		}, "CoalesceConfig.MaxBody", nil},

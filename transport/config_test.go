@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/resilient-go/resilient/backoff"
+	"github.com/resilient-go/resilient/balancer"
 	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/transport"
 )
@@ -119,6 +120,16 @@ func TestNewInstanceAndSettings(t *testing.T) {
 	}
 	if _, err := transport.New(transport.Config{Breaker: transport.BreakerConfig{Group: g, FailFast: true}}); err != nil {
 		t.Errorf("New with a Group and FailFast = %v, want no error (FailFast is the stage's, not the group's)", err)
+	}
+
+	b, err := balancer.New(balancer.Config{})
+	mustNoErr(t, err)
+	_, err = transport.New(transport.Config{Balance: &transport.BalanceConfig{Balancer: b, Outlier: balancer.OutlierConfig{Disable: true}}})
+	if !errors.As(err, &ce) || ce.Field != "Config.Balance.Balancer" || !strings.Contains(err.Error(), "Config.Balance.Outlier") {
+		t.Errorf("New = %v; want a ConfigError naming Config.Balance.Balancer and Config.Balance.Outlier", err)
+	}
+	if _, err := transport.New(transport.Config{Balance: &transport.BalanceConfig{Balancer: b, Host: "users.internal"}}); err != nil {
+		t.Errorf("New with a Balancer and a Host = %v, want no error", err)
 	}
 }
 

@@ -81,8 +81,8 @@ func fuzzConfig(f *fuzzbytes.Decoder) (transport.Config, bool) {
 			return c, false
 		}
 		c.Balance = &transport.BalanceConfig{
-			Resolver:  r,
-			Balancing: balancer.Config{Policy: balancer.Policy(f.Byte()), Decay: f.Duration(), Outlier: o, PanicThreshold: f.Float(), DisablePanic: f.Bool()},
+			Resolver: r,
+			Policy:   balancer.Policy(f.Byte()), Decay: f.Duration(), Outlier: o, PanicThreshold: f.Float(), DisablePanic: f.Bool(),
 		}
 	}
 	breakerOff := f.Off()

@@ -79,17 +79,13 @@ func New(cfg Config) (_ *Transport, err error) {
 		if bc.Classifier == nil {
 			bc.Classifier = c.Classifier
 		}
-		if bc.Balancer == nil {
-			if bc.Resolver == nil {
-				return nil, fieldError("Config.Balance.Resolver", "is nil and so is Config.Balance.Balancer: set one")
-			}
-			b, err := balancer.New(bc.Balancing)
-			if err != nil {
-				return nil, coreError("Config.Balance.Balancing", err)
-			}
-			bc.Balancer = b
+		b, err := bc.newBalancer("Config.Balance")
+		if err != nil {
+			return nil, err
 		}
-		t.balancer, balance = bc.Balancer, &bc
+		// The Balancer is built: Balance uses it as it is.
+		bc = BalanceConfig{Balancer: b, Resolver: bc.Resolver, Host: bc.Host, RewriteHost: bc.RewriteHost, Classifier: bc.Classifier}
+		t.balancer, balance = b, &bc
 		// Each call remembers the replicas its attempts used, above
 		// Retry and Hedge, so that they can avoid them.
 		mws = append(mws, BalanceCall())

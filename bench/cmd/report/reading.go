@@ -353,7 +353,7 @@ func replicasNotes(f figures) []string {
 	if ok && ok2 && after.Share(bad) < 0.1 && rrAfter.Share(bad) < 0.1 {
 		out = append(out, fmt.Sprintf("*Replicas*: once replica %d recovered, Peak EWMA sent it %s of the requests, round robin %s: "+
 			"an ejection lasts 30 s by default (Envoy's base) and a breaker's break 5 s, both longer than this run's %s of recovery, "+
-			"so a replica taken out stays out until it ends; shorten `Balancing.Outlier.BaseEjection` where replicas come back quickly.",
+			"so a replica taken out stays out until it ends; shorten `Balance.Outlier.BaseEjection` where replicas come back quickly.",
 			bad+1, pct(after.Share(bad)), pct(rrAfter.Share(bad)), dur(float64(sc.Phases[phaseIndexes(sc, "recovered")[0]].Duration))))
 	}
 	return out
