@@ -40,7 +40,7 @@ func Middleware(l *Limiter, cfg MiddlewareConfig) transport.Middleware {
 		cfg.Key = func(r *http.Request) string { return r.URL.Host }
 	}
 	if cfg.Classifier == nil {
-		cfg.Classifier = transport.DefaultClassifier
+		cfg.Classifier = transport.DefaultClassifier()
 	}
 	return func(next http.RoundTripper) http.RoundTripper {
 		if next == nil {

@@ -49,7 +49,7 @@ func TestMiddlewareRefusal(t *testing.T) {
 	if !errors.Is(err, limiter.ErrLimited) || !errors.Is(err, fleet.ErrUnavailable) || !transport.NotSent(err) {
 		t.Fatalf("err %v: want limiter.ErrLimited, fleet.ErrUnavailable, NotSent", err)
 	}
-	if v := transport.DefaultClassifier.Classify(req, nil, err); v.Outcome != transport.Ignored || v.Retryable || v.Reason != transport.ReasonRejected {
+	if v := transport.DefaultClassifier().Classify(req, nil, err); v.Outcome != transport.Ignored || v.Retryable || v.Reason != transport.ReasonRejected {
 		t.Errorf("verdict %+v, want Ignored, not retryable, ReasonRejected", v)
 	}
 	if sent.Load() != 0 || body.closed.Load() != 1 || len(keys) != 1 || keys[0] != "/orders" {

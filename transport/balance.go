@@ -145,7 +145,7 @@ func Balance(cfg BalanceConfig) (Middleware, error) {
 	}
 	classifier := cfg.Classifier
 	if classifier == nil {
-		classifier = DefaultClassifier
+		classifier = DefaultClassifier()
 	}
 	if cfg.Resolver != nil {
 		b.Follow(cfg.Resolver)

@@ -217,7 +217,7 @@ func Breaker(cfg BreakerConfig) (Middleware, error) {
 	}
 	classifier := cfg.Classifier
 	if classifier == nil {
-		classifier = DefaultClassifier
+		classifier = DefaultClassifier()
 	}
 	return func(next http.RoundTripper) http.RoundTripper {
 		if next == nil {

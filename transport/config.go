@@ -118,7 +118,7 @@ type TimeoutConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Timeout: TimeoutConfig{Total: defaultTotalTimeout, Attempt: defaultAttemptTimeout},
-		Retry:   DefaultRetryConfig,
+		Retry:   DefaultRetryConfig(),
 	}
 }
 

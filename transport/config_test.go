@@ -30,7 +30,7 @@ var retryTeapots = transport.ClassifierFunc(func(req *http.Request, resp *http.R
 	if resp != nil && resp.StatusCode == http.StatusTeapot {
 		return transport.Verdict{Outcome: transport.Failure, Retryable: true}
 	}
-	return transport.DefaultClassifier.Classify(req, resp, err)
+	return transport.DefaultClassifier().Classify(req, resp, err)
 })
 
 func getOnce(t *testing.T, rt http.RoundTripper) {
@@ -170,5 +170,41 @@ func TestStageOff(t *testing.T) {
 		mw, err := transport.Limit(transport.LimitConfig{Off: true})
 		mustNoErr(t, err)
 		getOnce(t, mw(status418(&n)))
+	})
+}
+
+// The Default… values are copies: changing one changes neither the next
+// copy nor what the zero config means to New.
+func TestDefaultsAreCopies(t *testing.T) {
+	d := transport.DefaultConfig()
+	d.Timeout.Total, d.Retry.MaxAttempts = time.Nanosecond, 1
+	r := transport.DefaultRetryConfig()
+	r.MaxAttempts = 1
+	h := transport.DefaultHedgeConfig()
+	h.MaxHedges = 9
+	c := transport.DefaultCoalesceConfig()
+	c.MaxBody = 1
+	if got := transport.DefaultConfig(); got.Timeout.Total != 15*time.Second || got.Timeout.Attempt != 5*time.Second || got.Retry.MaxAttempts != 4 {
+		t.Errorf("DefaultConfig() = %+v after a change to a copy", got)
+	}
+	if got := transport.DefaultRetryConfig(); got.MaxAttempts != 4 || got.MaxRetryAfter != 30*time.Second || got.Backoff != transport.DefaultRetryBackoff() {
+		t.Errorf("DefaultRetryConfig() = %+v after a change to a copy", got)
+	}
+	if got := transport.DefaultHedgeConfig(); got.MaxHedges != 1 || got.Percentile != 0.95 || got.MinDelay != 10*time.Millisecond {
+		t.Errorf("DefaultHedgeConfig() = %+v after a change to a copy", got)
+	}
+	if got := transport.DefaultCoalesceConfig(); got.MaxBody != 1<<20 {
+		t.Errorf("DefaultCoalesceConfig() = %+v after a change to a copy", got)
+	}
+	// The zero Config still makes 4 attempts.
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		rt, err := transport.New(transport.Config{Base: status418(&n), Classifier: retryTeapots,
+			Retry: transport.RetryConfig{Budget: backoff.Unlimited()}, Breaker: transport.BreakerConfig{Off: true}})
+		mustNoErr(t, err)
+		getOnce(t, rt)
+		if got := n.Load(); got != 4 {
+			t.Errorf("attempts = %d, want 4", got)
+		}
 	})
 }

@@ -77,13 +77,23 @@ type HedgeConfig struct {
 	OnHedge func(req *http.Request, attempt int, delay time.Duration)
 }
 
-// DefaultHedgeConfig holds the values that the zero HedgeConfig stands for
-// (Budget and Classifier aside: the budget is built per middleware).
-var DefaultHedgeConfig = HedgeConfig{
-	Percentile: 0.95,
-	MinDelay:   10 * time.Millisecond,
-	MaxHedges:  1,
+// DefaultHedgeConfig returns the values that the zero HedgeConfig stands
+// for (Budget and Classifier aside: the budget is built per middleware), a
+// fresh copy each time.
+func DefaultHedgeConfig() HedgeConfig {
+	return HedgeConfig{
+		Percentile: defaultHedgePercentile,
+		MinDelay:   defaultHedgeMinDelay,
+		MaxHedges:  defaultMaxHedges,
+	}
 }
+
+// HedgeConfig's defaults.
+const (
+	defaultHedgePercentile = 0.95
+	defaultHedgeMinDelay   = 10 * time.Millisecond
+	defaultMaxHedges       = 1
+)
 
 const (
 	// maxHedgesLimit bounds HedgeConfig.MaxHedges.
@@ -111,20 +121,20 @@ func (c HedgeConfig) withDefaults() (HedgeConfig, error) {
 	case c.Delay > 0 && c.Percentile != 0:
 		return c, fieldError("HedgeConfig.Delay", "is %v and Percentile is %v: set one of them, not both", c.Delay, c.Percentile)
 	case c.Percentile != 0 && !(c.Percentile > 0 && c.Percentile < 1):
-		return c, fieldError("HedgeConfig.Percentile", "is %v, must be in (0, 1) (0 means %v)", c.Percentile, DefaultHedgeConfig.Percentile)
+		return c, fieldError("HedgeConfig.Percentile", "is %v, must be in (0, 1) (0 means %v)", c.Percentile, defaultHedgePercentile)
 	case c.MinDelay < 0:
-		return c, fieldError("HedgeConfig.MinDelay", "is %v, must be >= 0 (0 means %v)", c.MinDelay, DefaultHedgeConfig.MinDelay)
+		return c, fieldError("HedgeConfig.MinDelay", "is %v, must be >= 0 (0 means %v)", c.MinDelay, defaultHedgeMinDelay)
 	case c.MaxHedges < 0 || c.MaxHedges > maxHedgesLimit:
-		return c, fieldError("HedgeConfig.MaxHedges", "is %d, must be in [0, %d] (0 means %d)", c.MaxHedges, maxHedgesLimit, DefaultHedgeConfig.MaxHedges)
+		return c, fieldError("HedgeConfig.MaxHedges", "is %d, must be in [0, %d] (0 means %d)", c.MaxHedges, maxHedgesLimit, defaultMaxHedges)
 	}
 	if c.Delay == 0 && c.Percentile == 0 {
-		c.Percentile = DefaultHedgeConfig.Percentile
+		c.Percentile = defaultHedgePercentile
 	}
 	if c.MinDelay == 0 {
-		c.MinDelay = DefaultHedgeConfig.MinDelay
+		c.MinDelay = defaultHedgeMinDelay
 	}
 	if c.MaxHedges == 0 {
-		c.MaxHedges = DefaultHedgeConfig.MaxHedges
+		c.MaxHedges = defaultMaxHedges
 	}
 	b, err := budgetOrDefault(c.Budget)
 	if err != nil {
@@ -132,7 +142,7 @@ func (c HedgeConfig) withDefaults() (HedgeConfig, error) {
 	}
 	c.Budget = b
 	if c.Classifier == nil {
-		c.Classifier = DefaultClassifier
+		c.Classifier = DefaultClassifier()
 	}
 	return c, nil
 }

@@ -167,7 +167,7 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 		t.key = hostKey
 	}
 	if t.classifier == nil {
-		t.classifier = DefaultClassifier
+		t.classifier = DefaultClassifier()
 	}
 	return t, nil
 }

@@ -50,17 +50,32 @@ type RetryConfig struct {
 // maxAttempts bounds RetryConfig.MaxAttempts.
 const maxAttempts = 100
 
-// DefaultRetryConfig holds the values that the zero RetryConfig stands for
-// (Backoff and Budget aside: those are built per middleware).
-var DefaultRetryConfig = RetryConfig{
-	MaxAttempts:   4,
-	MaxRetryAfter: 30 * time.Second,
+// DefaultRetryConfig returns the values that the zero RetryConfig stands
+// for (Budget aside: a budget is built per middleware), a fresh copy each
+// time.
+func DefaultRetryConfig() RetryConfig {
+	return RetryConfig{
+		MaxAttempts:   defaultMaxAttempts,
+		Backoff:       defaultRetryBackoff,
+		MaxRetryAfter: defaultMaxRetryAfter,
+	}
 }
 
-// DefaultRetryBackoff is the backoff of a RetryConfig whose Backoff is
-// nil: exponential from 50ms, doubling up to 10s, with full jitter
-// (AWS's "Exponential Backoff and Jitter").
-var DefaultRetryBackoff backoff.Strategy = mustBackoff(backoff.Config{
+const (
+	// defaultMaxAttempts is RetryConfig.MaxAttempts's default.
+	defaultMaxAttempts = 4
+	// defaultMaxRetryAfter is RetryConfig.MaxRetryAfter's default.
+	defaultMaxRetryAfter = 30 * time.Second
+)
+
+// DefaultRetryBackoff returns the backoff of a RetryConfig whose Backoff
+// is nil: exponential from 50ms, doubling up to 10s, with full jitter
+// (AWS's "Exponential Backoff and Jitter"). It is stateless and safe to
+// share; every call returns the same one.
+func DefaultRetryBackoff() backoff.Strategy { return defaultRetryBackoff }
+
+// defaultRetryBackoff is DefaultRetryBackoff's strategy.
+var defaultRetryBackoff = mustBackoff(backoff.Config{
 	Base:       50 * time.Millisecond,
 	Max:        10 * time.Second,
 	Multiplier: 2,
@@ -79,20 +94,20 @@ func mustBackoff(c backoff.Config) backoff.Strategy {
 func (c RetryConfig) withDefaults() (RetryConfig, error) {
 	if c.MaxAttempts < 0 || c.MaxAttempts > maxAttempts {
 		return c, fieldError("RetryConfig.MaxAttempts", "is %d, must be in [0, %d] (0 means %d)",
-			c.MaxAttempts, maxAttempts, DefaultRetryConfig.MaxAttempts)
+			c.MaxAttempts, maxAttempts, defaultMaxAttempts)
 	}
 	if c.MaxRetryAfter < 0 {
 		return c, fieldError("RetryConfig.MaxRetryAfter", "is %v, must be >= 0 (0 means %v)",
-			c.MaxRetryAfter, DefaultRetryConfig.MaxRetryAfter)
+			c.MaxRetryAfter, defaultMaxRetryAfter)
 	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = DefaultRetryConfig.MaxAttempts
+		c.MaxAttempts = defaultMaxAttempts
 	}
 	if c.MaxRetryAfter == 0 {
-		c.MaxRetryAfter = DefaultRetryConfig.MaxRetryAfter
+		c.MaxRetryAfter = defaultMaxRetryAfter
 	}
 	if c.Backoff == nil {
-		c.Backoff = DefaultRetryBackoff
+		c.Backoff = defaultRetryBackoff
 	}
 	b, err := budgetOrDefault(c.Budget)
 	if err != nil {
@@ -100,7 +115,7 @@ func (c RetryConfig) withDefaults() (RetryConfig, error) {
 	}
 	c.Budget = b
 	if c.Classifier == nil {
-		c.Classifier = DefaultClassifier
+		c.Classifier = DefaultClassifier()
 	}
 	return c, nil
 }

@@ -58,7 +58,7 @@ func RetryableHTTPBackoff(s backoff.Strategy) retryablehttp.Backoff {
 // accounting; prefer it.
 func RetryableHTTPCheckRetry(c Classifier, b *backoff.Budget) retryablehttp.CheckRetry {
 	if c == nil {
-		c = DefaultClassifier
+		c = DefaultClassifier()
 	}
 	return checkRetry(c, b, (*backoff.Budget).TryRetry)
 }
@@ -126,7 +126,7 @@ func ConfigureRetryableHTTP(c *retryablehttp.Client, cfg RetryableHTTPConfig) er
 	}
 	classifier := cfg.Classifier
 	if classifier == nil {
-		classifier = DefaultClassifier
+		classifier = DefaultClassifier()
 	}
 	b := cfg.Budget
 	c.CheckRetry = checkRetry(classifier, b, func(b *backoff.Budget) bool { return b.Available() >= 1 })

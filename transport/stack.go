@@ -220,7 +220,7 @@ func (c Config) withDefaults() (Config, error) {
 		t.Attempt = defaultAttemptTimeout
 	}
 	if c.Classifier == nil {
-		c.Classifier = DefaultClassifier
+		c.Classifier = DefaultClassifier()
 	}
 	if !c.Retry.Off {
 		if c.Retry.Classifier == nil {

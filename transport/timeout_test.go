@@ -79,7 +79,7 @@ func TestAttemptTimeoutErrorIsATimeout(t *testing.T) {
 			!errors.As(err, &ne) || !ne.Timeout() {
 			t.Fatalf("err = %v: want ErrAttemptTimeout, DeadlineExceeded and a net.Error timeout", err)
 		}
-		v := transport.DefaultClassifier.Classify(httpGet(t, "http://h.test/"), nil, err)
+		v := transport.DefaultClassifier().Classify(httpGet(t, "http://h.test/"), nil, err)
 		if !v.Retryable || v.Reason != transport.ReasonTimeout {
 			t.Fatalf("classified %+v, want a retryable timeout", v)
 		}

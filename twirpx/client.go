@@ -38,7 +38,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{}
 	tc := cfg.Transport
 	if tc.Classifier == nil {
-		tc.Classifier = DefaultClassifier
+		tc.Classifier = DefaultClassifier()
 	}
 	base := tc.Base
 	if base == nil {
