@@ -51,7 +51,7 @@ func TestLoadControlSeries(t *testing.T) {
 			Breaker: transport.BreakerConfig{Off: true},
 			Limit: transport.LimitConfig{
 				FailFast:    true, // refuse during the pause: the refusal is what is counted
-				Concurrency: &limiter.ConcurrencyConfig{Limit: 1},
+				Concurrency: &transport.ConcurrencyConfig{Limit: 1},
 				Queue:       &queue.Config{Policy: queue.FIFO},
 			},
 			Hooks: m.Hooks(),

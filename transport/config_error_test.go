@@ -55,9 +55,10 @@ func TestConfigErrorPaths(t *testing.T) {
 		{"Limit.AdaptiveRate without pushback", transport.Config{Limit: transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{}, PushbackOff: true}}, "Config.Limit.AdaptiveRate", nil},
 		{"Limit.AdaptiveRate.Beta", transport.Config{Limit: transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{Beta: 2}}}, "Config.Limit.AdaptiveRate.Beta", limiter.ErrInvalidConfig},
 		{"Limit.AdaptiveRate.Window", transport.Config{Limit: transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{Window: -time.Second}}}, "Config.Limit.AdaptiveRate.Window", limiter.ErrInvalidConfig},
-		{"Limit.Concurrency.Limit", transport.Config{Limit: transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{Limit: -1}}}, "Config.Limit.Concurrency.Limit", limiter.ErrInvalidConfig},
-		{"Limit.Concurrency.Gradient.Interval", transport.Config{Limit: transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{Gradient: limiter.GradientConfig{Interval: -time.Second}}}}, "Config.Limit.Concurrency.Gradient.Interval", limiter.ErrInvalidConfig},
-		{"Limit.Queue.MaxWait", transport.Config{Limit: transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{}, Queue: &queue.Config{MaxWait: -time.Second}}}, "Config.Limit.Queue.MaxWait", queue.ErrInvalidConfig},
+		{"Limit.Concurrency.Limit", transport.Config{Limit: transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{Limit: -1}}}, "Config.Limit.Concurrency.Limit", limiter.ErrInvalidConfig},
+		{"Limit.Concurrency.Interval", transport.Config{Limit: transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{Interval: -time.Second}}}, "Config.Limit.Concurrency.Interval", limiter.ErrInvalidConfig},
+		{"Limit.Concurrency.AIMDTimeout", transport.Config{Limit: transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{AIMDTimeout: -time.Second}}}, "Config.Limit.Concurrency.AIMDTimeout", limiter.ErrInvalidConfig},
+		{"Limit.Queue.MaxWait", transport.Config{Limit: transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{}, Queue: &queue.Config{MaxWait: -time.Second}}}, "Config.Limit.Queue.MaxWait", queue.ErrInvalidConfig},
 		{"Limit.Throttle.Window", transport.Config{Limit: transport.LimitConfig{Throttle: &limiter.ThrottleConfig{Window: -time.Second}}}, "Config.Limit.Throttle.Window", limiter.ErrInvalidConfig},
 		{"Attempt", transport.Config{Base: stub, Attempt: []transport.Middleware{nil}}, "Config.Attempt[0]", nil},
 	}
@@ -91,7 +92,7 @@ func TestStageConfigErrorPaths(t *testing.T) {
 			return transport.Breaker(transport.BreakerConfig{Window: breaker.Window{Buckets: -1}})
 		}, "BreakerConfig.Window.Buckets", breaker.ErrInvalidConfig},
 		{"Limit", func() (transport.Middleware, error) {
-			return transport.Limit(transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{MaxLimit: -1}})
+			return transport.Limit(transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{MaxLimit: -1}})
 		}, "LimitConfig.Concurrency.MaxLimit", limiter.ErrInvalidConfig},
 		{"Balance", func() (transport.Middleware, error) {
 			return transport.Balance(transport.BalanceConfig{Resolver: &discovery.Broadcast{}, PanicThreshold: 2})

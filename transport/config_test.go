@@ -13,6 +13,7 @@ import (
 	"github.com/resilient-go/resilient/backoff"
 	"github.com/resilient-go/resilient/balancer"
 	"github.com/resilient-go/resilient/breaker"
+	"github.com/resilient-go/resilient/limiter"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -207,4 +208,24 @@ func TestDefaultsAreCopies(t *testing.T) {
 			t.Errorf("attempts = %d, want 4", got)
 		}
 	})
+}
+
+// A Rate replaces the pushback gate and its adaptive rate: their settings
+// with it are an error, where they used to be ignored.
+func TestLimitRateAndGateSettings(t *testing.T) {
+	r, err := limiter.NewRate(limiter.RateConfig{Limit: 10})
+	mustNoErr(t, err)
+	for _, lc := range []transport.LimitConfig{
+		{Rate: r, AdaptiveRate: &limiter.AdaptiveRateConfig{}},
+		{Rate: r, MaxPause: time.Second},
+	} {
+		_, err := transport.New(transport.Config{Limit: lc})
+		var ce *transport.ConfigError
+		if !errors.As(err, &ce) || ce.Field != "Config.Limit.Rate" {
+			t.Errorf("New(%+v) = %v, want a ConfigError naming Config.Limit.Rate", lc, err)
+		}
+	}
+	if _, err := transport.New(transport.Config{Limit: transport.LimitConfig{Rate: r}}); err != nil {
+		t.Errorf("New with a Rate = %v", err)
+	}
 }

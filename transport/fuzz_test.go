@@ -95,10 +95,10 @@ func fuzzConfig(f *fuzzbytes.Decoder) (transport.Config, bool) {
 	limitOff := f.Off()
 	c.Limit = transport.LimitConfig{Off: limitOff, FailFast: f.Bool(), PushbackOff: f.Off(), MaxPause: f.Duration(), MaxHosts: f.Int()}
 	if f.Bool() {
-		c.Limit.Concurrency = &limiter.ConcurrencyConfig{
+		c.Limit.Concurrency = &transport.ConcurrencyConfig{
 			Algorithm: limiter.Algorithm(f.Byte() % 4), Limit: f.Int(), MinLimit: f.Int(), MaxLimit: f.Int(), BackoffRatio: f.Float(),
-			Gradient: limiter.GradientConfig{Interval: f.Duration(), Percentile: f.Float(), Buffer: f.Float(), MinRTTInterval: f.Duration(), MinRTTSamples: f.Int(), MinRTTLimit: f.Int()},
-			AIMD:     limiter.AIMDConfig{Timeout: f.Duration()},
+			Interval: f.Duration(), Percentile: f.Float(), Buffer: f.Float(), MinRTTInterval: f.Duration(), MinRTTSamples: f.Int(), MinRTTLimit: f.Int(),
+			AIMDTimeout: f.Duration(),
 		}
 		if f.Bool() {
 			c.Limit.Queue = &queue.Config{Limit: f.Int(), MaxDepth: f.Int(), NoQueue: f.Bool(), MaxWait: f.Duration(), Target: f.Duration(), Interval: f.Duration(), Policy: queue.Policy(f.Byte() % 3)}

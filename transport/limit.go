@@ -19,7 +19,10 @@ type LimitConfig struct {
 	// requests through.
 	Off bool
 
-	// Rate limits requests per host. Nil means no rate limit.
+	// Rate limits requests per host; share one between clients to share
+	// the rate. Nil means no rate limit. A Rate replaces the pushback gate
+	// and the adaptive rate: setting it with AdaptiveRate or MaxPause is
+	// an error.
 	Rate *limiter.Rate
 
 	// FailFast makes a request that the rate, a pushback pause or the
@@ -58,9 +61,9 @@ type LimitConfig struct {
 	MaxPause time.Duration
 
 	// Concurrency limits the requests in flight per host, with a fixed or
-	// adaptive limit (limiter.Gradient finds it from latency). Nil means
-	// no concurrency limit.
-	Concurrency *limiter.ConcurrencyConfig
+	// adaptive limit (limiter.Gradient finds it from latency; see
+	// ConcurrencyConfig). Nil means no concurrency limit.
+	Concurrency *ConcurrencyConfig
 
 	// Queue is the waiting room in front of the concurrency limit. Nil
 	// means queue's defaults: as deep as the limit, adaptive LIFO with
@@ -131,6 +134,16 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 	if cfg.MaxPause < 0 {
 		return nil, fieldError("LimitConfig.MaxPause", "is %v, must be >= 0 (0 means %v)", cfg.MaxPause, defaultMaxPause)
 	}
+	if cfg.Rate != nil {
+		// A Rate replaces the pushback gate and its adaptive rate: their
+		// settings would be silently ignored.
+		switch {
+		case cfg.AdaptiveRate != nil:
+			return nil, fieldError("LimitConfig.Rate", "is set with LimitConfig.AdaptiveRate, which configures the adaptive rate it replaces: set one of them")
+		case cfg.MaxPause != 0:
+			return nil, fieldError("LimitConfig.Rate", "is set with LimitConfig.MaxPause, which bounds the pushback gate it replaces (a Rate has its own MaxPause): set one of them")
+		}
+	}
 	if cfg.MaxHosts < 0 {
 		return nil, fieldError("LimitConfig.MaxHosts", "is %d, must be >= 0 (0 means 1024)", cfg.MaxHosts)
 	}
@@ -146,7 +159,7 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 	}
 	if cfg.Concurrency != nil || cfg.Throttle != nil || t.adaptive != nil || t.rate == nil {
 		if cfg.Concurrency != nil {
-			c := *cfg.Concurrency
+			c := cfg.Concurrency.limiterConfig()
 			t.conc = &c
 		}
 		if cfg.Throttle != nil {
@@ -386,10 +399,10 @@ func (t *limitSettings) newHost() (*hostLimit, error) {
 	}
 	c, err := limiter.NewConcurrency(conc)
 	if err != nil {
-		return nil, coreError("LimitConfig.Concurrency", err)
+		return nil, concurrencyError("LimitConfig.Concurrency", err)
 	}
 	if err := q.SetLimit(c.Limit()); err != nil {
-		return nil, coreError("LimitConfig.Concurrency", err)
+		return nil, concurrencyError("LimitConfig.Concurrency", err)
 	}
 	h.conc, h.queue = c, q
 	return h, nil

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/resilient-go/resilient/limiter"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -27,7 +26,7 @@ func TestLimitMaxHostsForgetsIdle(t *testing.T) {
 	rt, err := transport.New(transport.Config{
 		Base:    base,
 		Breaker: transport.BreakerConfig{Off: true},
-		Limit:   transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{Limit: 10}, MaxHosts: 2},
+		Limit:   transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{Limit: 10}, MaxHosts: 2},
 	})
 	mustNoErr(t, err)
 	hosts := func() []string {

@@ -60,7 +60,7 @@ func TestNewZeroConfigEndToEnd(t *testing.T) {
 func TestNewSnapshotReportsHostLoad(t *testing.T) {
 	rt, err := transport.New(transport.Config{
 		Base:  okStub,
-		Limit: transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{Limit: 7}, Throttle: &limiter.ThrottleConfig{}},
+		Limit: transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{Limit: 7}, Throttle: &limiter.ThrottleConfig{}},
 	})
 	mustNoErr(t, err)
 	if _, err := get(t, rt, "http://a.test/"); err != nil {
