@@ -89,6 +89,12 @@ type LimitConfig struct {
 	// req.URL.Host.
 	Key func(*http.Request) string
 
+	// OnPushback, if set, is called when a server's pushback pauses a
+	// host (a 429 or 503 with Retry-After), with the host and the end of
+	// the pause. It must be safe for concurrent use and return quickly.
+	// New calls it before Hooks.OnPushback.
+	OnPushback func(Pushback)
+
 	// Classifier judges each attempt for the adaptive limit and pushback.
 	// Nil means, in New, Config.Classifier, and otherwise
 	// DefaultClassifier.
@@ -109,7 +115,9 @@ type LimitConfig struct {
 // counts it against the host.
 //
 // The concurrency slot is released when the response headers arrive, not
-// when the body is read.
+// when the body is read. Each RoundTripper that the middleware wraps has
+// hosts of its own; NewLimiter gives the same stage as a handle whose
+// hosts can be read (Limiter.Hosts), as New's Snapshot does.
 func Limit(cfg LimitConfig) (Middleware, error) {
 	if cfg.Off {
 		return passThrough, nil
@@ -129,6 +137,7 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 		pushback:   !cfg.PushbackOff,
 		key:        cfg.Key,
 		classifier: cfg.Classifier,
+		onPushback: cfg.OnPushback,
 		maxHosts:   cfg.MaxHosts,
 	}
 	if cfg.MaxPause < 0 {
@@ -209,7 +218,7 @@ type limitSettings struct {
 	maxHosts   int
 	key        func(*http.Request) string
 	classifier Classifier
-	onPushback func(Pushback) // New's hook, or nil
+	onPushback func(Pushback) // or nil
 	adaptive   *limiter.AdaptiveRateConfig
 }
 

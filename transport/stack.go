@@ -20,7 +20,7 @@ type Transport struct {
 	pool     *pool.Pool
 	budget   *backoff.Budget
 	breakers *breaker.Group
-	limits   *limitTransport
+	limits   *Limiter
 	balancer *balancer.Balancer
 }
 
@@ -158,15 +158,20 @@ func New(cfg Config) (_ *Transport, err error) {
 		if lc.Classifier == nil {
 			lc.Classifier = c.Classifier
 		}
-		settings, err := newLimitSettings(lc)
+		if user, hook := lc.OnPushback, c.Hooks.OnPushback; hook != nil {
+			lc.OnPushback = func(p Pushback) {
+				if user != nil {
+					user(p)
+				}
+				hook(p)
+			}
+		}
+		l, err := NewLimiter(lc)
 		if err != nil {
 			return nil, within(err, "LimitConfig", "Config.Limit")
 		}
-		settings.onPushback = c.Hooks.OnPushback
-		mws = append(mws, func(next http.RoundTripper) http.RoundTripper {
-			t.limits = settings.wrap(next)
-			return t.limits
-		})
+		t.limits = l
+		mws = append(mws, l.Middleware())
 	}
 	if observed {
 		mws = append(mws, countingAttempts(c.Hooks.OnAttemptEnd))
