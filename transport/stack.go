@@ -18,6 +18,7 @@ import (
 type Transport struct {
 	rt       http.RoundTripper
 	pool     *pool.Pool
+	base     http.RoundTripper // Config.Base, or nil
 	budget   *backoff.Budget
 	breakers *breaker.Group
 	limits   *Limiter
@@ -47,7 +48,7 @@ func New(cfg Config) (_ *Transport, err error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Transport{}
+	t := &Transport{base: c.Base}
 	base := c.Base
 	if base == nil {
 		p, err := pool.New(c.Pool)
@@ -204,7 +205,7 @@ func (t *Transport) CloseIdleConnections() {
 		return
 	}
 	type closeIdler interface{ CloseIdleConnections() }
-	if ci, ok := t.rt.(closeIdler); ok {
+	if ci, ok := t.base.(closeIdler); ok {
 		ci.CloseIdleConnections()
 	}
 }

@@ -5,11 +5,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
+	"time"
 
 	"github.com/twitchtv/twirp"
 
-	"github.com/resilient-go/resilient/pool"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -21,7 +20,6 @@ import (
 // CloseIdleConnections closes its pooled connections.
 type Client struct {
 	stack      *transport.Transport
-	pool       *pool.Pool // nil when Config.Transport.Base is the caller's
 	methods    *methodTable
 	httpClient *http.Client
 	hooks      *twirp.ClientHooks // nil when there are none
@@ -40,24 +38,19 @@ func New(cfg Config) (*Client, error) {
 	if tc.Classifier == nil {
 		tc.Classifier = DefaultClassifier()
 	}
-	base := tc.Base
-	if base == nil {
-		p, err := pool.New(tc.Pool)
-		if err != nil {
-			// As transport.New would report it.
-			return nil, stackError(&transport.ConfigError{Field: "Config.Pool" + poolField(err), Err: err})
-		}
-		c.pool, base = p, p
-	}
 	header := cfg.TimeoutHeader
 	if cfg.DisableTimeoutHeader {
 		header = ""
 	}
-	w := &wire{next: base, header: header}
+	var attempt time.Duration
 	if !tc.Timeout.AttemptOff {
-		w.attempt = cmp.Or(tc.Timeout.Attempt, transport.DefaultConfig().Timeout.Attempt)
+		attempt = cmp.Or(tc.Timeout.Attempt, transport.DefaultConfig().Timeout.Attempt)
 	}
-	tc.Base = w
+	// The wire stage is the innermost attempt middleware, just above the
+	// base (the stack's pool when Base is nil), below the caller's own.
+	tc.Attempt = append(tc.Attempt[:len(tc.Attempt):len(tc.Attempt)], func(next http.RoundTripper) http.RoundTripper {
+		return &wire{next: next, header: header, attempt: attempt}
+	})
 
 	// The table's policies need the stack, and the stack's keys need the
 	// table: build the table first and fill in its policies after.
@@ -88,7 +81,7 @@ func New(cfg Config) (*Client, error) {
 		policies[[2]string{service, method}] = p
 	}
 
-	c.httpClient = &http.Client{Transport: &outer{methods: c.methods, stack: stack, wire: w}}
+	c.httpClient = &http.Client{Transport: &outer{methods: c.methods, stack: stack}}
 	if hooks := twirp.ChainClientHooks(cfg.ClientHooks...); hooks != nil {
 		h := *hooks // ChainClientHooks returns a single argument as it is
 		if onError := h.Error; onError != nil {
@@ -150,15 +143,8 @@ func recodeInterceptor(next twirp.Method) twirp.Method {
 
 // Snapshot reports the state of every stage of the stack: each method's
 // breaker (named by MethodKey), the retry budget, per-host limits and
-// queues, and the pool's reuse statistics when the pool is ours.
-func (c *Client) Snapshot() transport.Snapshot {
-	s := c.stack.Snapshot()
-	if c.pool != nil {
-		ps := c.pool.Stats()
-		s.Pool = &ps
-	}
-	return s
-}
+// queues, and the pool's reuse statistics when the pool is the stack's.
+func (c *Client) Snapshot() transport.Snapshot { return c.stack.Snapshot() }
 
 // MethodKey returns the key that names req's Twirp method on its host, as
 // the breakers (and the limits, with LimitPerMethod) use it:
@@ -176,8 +162,7 @@ func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }
 // own timeout, then hands the call to the stack.
 type outer struct {
 	methods *methodTable
-	stack   http.RoundTripper
-	wire    *wire
+	stack   *transport.Transport
 }
 
 var _ http.RoundTripper = (*outer)(nil)
@@ -197,15 +182,4 @@ func (o *outer) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // CloseIdleConnections reaches the pool, for http.Client.CloseIdleConnections.
-func (o *outer) CloseIdleConnections() { o.wire.CloseIdleConnections() }
-
-// poolField returns ".Field" for the field of pool.Config that pool's
-// refusal err begins with, or "" when it begins with none.
-func poolField(err error) string {
-	msg := strings.TrimPrefix(err.Error(), pool.ErrInvalidConfig.Error()+": ")
-	f, _, _ := strings.Cut(msg, " ")
-	if f == "" || f[0] < 'A' || f[0] > 'Z' || strings.ContainsAny(f, ":,") {
-		return ""
-	}
-	return "." + f
-}
+func (o *outer) CloseIdleConnections() { o.stack.CloseIdleConnections() }

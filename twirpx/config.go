@@ -94,9 +94,10 @@ type Config struct {
 	//   - Breaker.Key: one breaker per Twirp method and host (see
 	//     Client.MethodKey);
 	//   - Limit.Key: per method too when LimitPerMethod is set.
-	// Base, nil or not, gets twirpx's wire stage on top of it: it sends the
-	// timeout header on each attempt and reads Twirp error bodies for the
-	// classifier.
+	// Base, nil or not, gets twirpx's wire stage on top of it, as the
+	// innermost of Attempt (below your own attempt middlewares): it sends
+	// the timeout header on each attempt and reads Twirp error bodies for
+	// the classifier. The pool, when Base is nil, is the stack's own.
 	Transport transport.Config
 
 	// Methods sets each method's policy, keyed by "Service/Method", with

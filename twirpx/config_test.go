@@ -109,3 +109,35 @@ func TestDeadlineHandlerRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// idleCloser is a Base that counts CloseIdleConnections.
+type idleCloser struct {
+	http.RoundTripper
+	closed int
+}
+
+func (b *idleCloser) CloseIdleConnections() { b.closed++ }
+
+// The client's pool is the stack's own (Snapshot reports it), and a Base
+// of the caller's still gets CloseIdleConnections.
+func TestClientPoolAndBase(t *testing.T) {
+	c, err := twirpx.New(twirpx.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Snapshot().Pool == nil {
+		t.Error("Snapshot().Pool is nil: the stack's pool is not reported")
+	}
+	base := &idleCloser{RoundTripper: http.DefaultTransport}
+	c, err = twirpx.New(twirpx.Config{Transport: transport.Config{Base: base}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.CloseIdleConnections()
+	if base.closed != 1 {
+		t.Errorf("Base.CloseIdleConnections called %d times, want 1", base.closed)
+	}
+	if c.Snapshot().Pool != nil {
+		t.Error("Snapshot().Pool is set for a Base of the caller's")
+	}
+}
