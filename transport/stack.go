@@ -65,9 +65,10 @@ func New(cfg Config) (_ *Transport, err error) {
 		}
 		return err
 	}
-	observed := c.Hooks.any()
-	if observed {
-		mws = append(mws, observe(c.Hooks, c.Classifier))
+	var obs *Observer
+	if c.Hooks.any() {
+		obs = NewObserver(c.Hooks, c.Classifier)
+		mws = append(mws, obs.Call())
 	}
 	if c.Coalesce != nil {
 		if err := add(Coalesce(*c.Coalesce)); err != nil {
@@ -174,8 +175,8 @@ func New(cfg Config) (_ *Transport, err error) {
 		t.limits = l
 		mws = append(mws, l.Middleware())
 	}
-	if observed {
-		mws = append(mws, countingAttempts(c.Hooks.OnAttemptEnd))
+	if obs != nil {
+		mws = append(mws, obs.Attempt())
 	}
 	if !c.Timeout.AttemptOff {
 		if err := add(AttemptTimeout(c.Timeout.Attempt)); err != nil {
