@@ -93,7 +93,7 @@ func TestRetryablehttpGivesUpWithAnError(t *testing.T) {
 	})
 	synctest.Test(t, func(t *testing.T) {
 		rt := &scripted{statuses: []int{http.StatusServiceUnavailable}}
-		tr, err := transport.New(transport.Config{Base: rt, DisableBreaker: true})
+		tr, err := transport.New(transport.Config{Base: rt, Breaker: transport.BreakerConfig{Off: true}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,10 +28,9 @@ func StackComparison() Comparison {
 		panic(err)
 	}
 	stack, err := transport.New(transport.Config{
-		Base:                  okStub{},
-		Limit:                 transport.LimitConfig{Rate: ourRate},
-		DisableTotalTimeout:   true,
-		DisableAttemptTimeout: true,
+		Base:    okStub{},
+		Limit:   transport.LimitConfig{Rate: ourRate},
+		Timeout: transport.TimeoutConfig{TotalOff: true, AttemptOff: true},
 	})
 	if err != nil {
 		panic(err)

@@ -17,10 +17,10 @@ type MiddlewareConfig struct {
 	// transport.DefaultClassifier.
 	Classifier transport.Classifier
 
-	// DisablePushback turns off shared pushback: by default a response
+	// PushbackOff turns off shared pushback: by default a response
 	// with a Retry-After (a 429, a 503) pauses its key for the whole
 	// fleet (Limiter.Pause), bounded by Config.MaxPause.
-	DisablePushback bool
+	PushbackOff bool
 }
 
 // Middleware returns a transport.Middleware that asks l before sending
@@ -40,7 +40,7 @@ func Middleware(l *Limiter, cfg MiddlewareConfig) transport.Middleware {
 		cfg.Key = func(r *http.Request) string { return r.URL.Host }
 	}
 	if cfg.Classifier == nil {
-		cfg.Classifier = transport.DefaultClassifier
+		cfg.Classifier = transport.DefaultClassifier()
 	}
 	return func(next http.RoundTripper) http.RoundTripper {
 		if next == nil {
@@ -68,7 +68,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, transport.MarkNotSent(err)
 	}
 	resp, err := t.next.RoundTrip(req)
-	if !t.cfg.DisablePushback {
+	if !t.cfg.PushbackOff {
 		if v := t.cfg.Classifier.Classify(req, resp, err); v.RetryAfter > 0 {
 			t.l.Pause(key, v.RetryAfter)
 		}

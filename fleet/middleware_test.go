@@ -49,7 +49,7 @@ func TestMiddlewareRefusal(t *testing.T) {
 	if !errors.Is(err, limiter.ErrLimited) || !errors.Is(err, fleet.ErrUnavailable) || !transport.NotSent(err) {
 		t.Fatalf("err %v: want limiter.ErrLimited, fleet.ErrUnavailable, NotSent", err)
 	}
-	if v := transport.DefaultClassifier.Classify(req, nil, err); v.Outcome != transport.Ignored || v.Retryable || v.Reason != transport.ReasonRejected {
+	if v := transport.DefaultClassifier().Classify(req, nil, err); v.Outcome != transport.Ignored || v.Retryable || v.Reason != transport.ReasonRejected {
 		t.Errorf("verdict %+v, want Ignored, not retryable, ReasonRejected", v)
 	}
 	if sent.Load() != 0 || body.closed.Load() != 1 || len(keys) != 1 || keys[0] != "/orders" {
@@ -57,7 +57,7 @@ func TestMiddlewareRefusal(t *testing.T) {
 	}
 }
 
-// A 503 with Retry-After pauses the key; DisablePushback turns that off.
+// A 503 with Retry-After pauses the key; PushbackOff turns that off.
 func TestMiddlewarePushback(t *testing.T) {
 	for _, disable := range []bool{false, true} {
 		l, err := fleet.New(fleet.Config{Redis: unreachable(t), Limit: redis_rate.PerSecond(100), Fallback: fleet.FailOpen})
@@ -69,14 +69,14 @@ func TestMiddlewarePushback(t *testing.T) {
 			h.Set("Retry-After", "5")
 			return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: h, Body: http.NoBody}, nil
 		})
-		rt := transport.Chain(base, fleet.Middleware(l, fleet.MiddlewareConfig{DisablePushback: disable}))
+		rt := transport.Chain(base, fleet.Middleware(l, fleet.MiddlewareConfig{PushbackOff: disable}))
 		req, _ := http.NewRequest(http.MethodGet, "http://api.example.com/", nil)
 		if _, err := rt.RoundTrip(req); err != nil {
 			t.Fatal(err)
 		}
 		_, err = rt.RoundTrip(req)
 		if paused := errors.Is(err, fleet.ErrPaused); paused == disable {
-			t.Errorf("DisablePushback %v: second request %v", disable, err)
+			t.Errorf("PushbackOff %v: second request %v", disable, err)
 		}
 		_ = l.Close()
 	}

@@ -97,10 +97,10 @@ func TestFinalPushbackThenLimitRejection(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tracer, exp := newTracer(t, sdktrace.AlwaysSample())
 		rt, err := transport.New(transport.Config{
-			Base:         scripted(reply{status: 503, retryAfter: "60"}),
-			DisableRetry: true,
-			Limit:        transport.LimitConfig{FailFast: true}, // refuse during the pause, not wait for its probe
-			Hooks:        otelx.Hooks(otelx.Config{SetStatus: true}),
+			Base:  scripted(reply{status: 503, retryAfter: "60"}),
+			Retry: transport.RetryConfig{Off: true},
+			Limit: transport.LimitConfig{FailFast: true}, // refuse during the pause, not wait for its probe
+			Hooks: otelx.Hooks(otelx.Config{SetStatus: true}),
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -139,11 +139,11 @@ func TestBreakerRejection(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tracer, exp := newTracer(t, sdktrace.AlwaysSample())
 		rt, err := transport.New(transport.Config{
-			Base:         scripted(reply{status: 500}),
-			DisableRetry: true,
-			Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{
-				Breaker: breaker.Config{ConsecutiveFailures: 1, BreakDuration: time.Minute},
-			}},
+			Base:  scripted(reply{status: 500}),
+			Retry: transport.RetryConfig{Off: true},
+			Breaker: transport.BreakerConfig{
+				ConsecutiveFailures: 1, BreakDuration: time.Minute,
+			},
 			Hooks: otelx.Hooks(otelx.Config{}),
 		})
 		if err != nil {

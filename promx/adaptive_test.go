@@ -31,10 +31,10 @@ func TestAdaptiveRateGauge(t *testing.T) {
 			t.Fatal(err)
 		}
 		rt, err := transport.New(transport.Config{
-			Base:         base,
-			DisableRetry: true,
-			Limit:        transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{}},
-			Hooks:        m.Hooks(),
+			Base:  base,
+			Retry: transport.RetryConfig{Off: true},
+			Limit: transport.LimitConfig{AdaptiveRate: &limiter.AdaptiveRateConfig{}},
+			Hooks: m.Hooks(),
 		})
 		if err != nil {
 			t.Fatal(err)

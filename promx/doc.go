@@ -61,7 +61,7 @@
 //	endpoints, endpoints_ejected, endpoints_unhealthy   counts over the whole set
 //
 // and, counted by the balancer's hooks (Metrics.BalancerHooks, passed in
-// transport.BalanceConfig.Balancing.Hooks):
+// transport.BalanceConfig.Hooks):
 //
 //	endpoint_ejections_total{endpoint, reason}  ejections: consecutive_failures, failure_ratio
 //

@@ -126,11 +126,11 @@ func (b *labelBound) label(v string) string {
 }
 
 // BalancerHooks returns the hooks that count ejections in
-// endpoint_ejections_total{endpoint, reason}. Pass them in the balancer's
-// Config, the one that transport.New builds from
-// transport.BalanceConfig.Balancing or one of your own:
+// endpoint_ejections_total{endpoint, reason}. Pass them in
+// transport.BalanceConfig.Hooks, or in the balancer.Config of a Balancer
+// of your own:
 //
-//	Balance: &transport.BalanceConfig{Resolver: users, Balancing: balancer.Config{Hooks: metrics.BalancerHooks()}},
+//	Balance: &transport.BalanceConfig{Resolver: users, Hooks: metrics.BalancerHooks()},
 //
 // The count is a hook's because the Snapshot's EndpointStats.TimesEjected
 // is no counter: it decays by one for each quiet interval. The endpoint

@@ -46,14 +46,14 @@ func balancedStack(t *testing.T, m *promx.Metrics) *transport.Transport {
 		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: req}, nil
 	})
 	rt, err := transport.New(transport.Config{
-		Base:         base,
-		DisableRetry: true,
-		Hooks:        m.Hooks(),
-		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
+		Base:  base,
+		Retry: transport.RetryConfig{Off: true},
+		Hooks: m.Hooks(),
+		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal",
 			Policy:  balancer.RoundRobin,
 			Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: time.Minute},
 			Hooks:   m.BalancerHooks(),
-		}},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

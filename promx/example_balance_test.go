@@ -46,11 +46,11 @@ func ExampleMetrics_BalancerHooks() {
 	}
 	rt, err := transport.New(transport.Config{
 		Hooks: metrics.Hooks(),
-		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
+		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal",
 			Policy:  balancer.RoundRobin,
 			Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3},
 			Hooks:   metrics.BalancerHooks(),
-		}},
+		},
 	})
 	if err != nil {
 		panic(err)

@@ -12,8 +12,8 @@ import (
 //
 // They set OnCallEnd, OnAttemptEnd, OnRetry, OnBudgetExhausted,
 // OnBreakerStateChange, OnRejected and OnPushback. A breaker.Group of your
-// own (transport.BreakerConfig.Breakers) does not report to the stack's
-// hooks: set its GroupConfig.OnStateChange to this OnBreakerStateChange to
+// own (transport.BreakerConfig.Group) does not report to the stack's
+// hooks: set its breaker.GroupConfig.OnStateChange to this OnBreakerStateChange to
 // count its transitions (its states are read from the Snapshot anyway). On the success path a
 // call costs a host lookup (an atomic load and a map read), two counter
 // increments and a histogram observation, with no allocation of this

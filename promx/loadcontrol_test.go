@@ -47,11 +47,11 @@ func TestLoadControlSeries(t *testing.T) {
 			t.Fatal(err)
 		}
 		rt, err := transport.New(transport.Config{
-			Base:           base,
-			DisableBreaker: true,
+			Base:    base,
+			Breaker: transport.BreakerConfig{Off: true},
 			Limit: transport.LimitConfig{
 				FailFast:    true, // refuse during the pause: the refusal is what is counted
-				Concurrency: &limiter.ConcurrencyConfig{Limit: 1},
+				Concurrency: &transport.ConcurrencyConfig{Limit: 1},
 				Queue:       &queue.Config{Policy: queue.FIFO},
 			},
 			Hooks: m.Hooks(),

@@ -46,9 +46,10 @@ func TestOutageScenarioSeries(t *testing.T) {
 			Retry: transport.RetryConfig{MaxAttempts: 3, Backoff: backoff.Constant(10 * time.Millisecond), Budget: budget},
 			// FailFast: call B is refused (by default it would wait for the
 			// probe, a second later, and be it).
-			Breaker: transport.BreakerConfig{FailFast: true, Group: breaker.GroupConfig{Breaker: breaker.Config{
+			Breaker: transport.BreakerConfig{
+				FailFast:            true,
 				ConsecutiveFailures: 3, BreakDuration: time.Second,
-			}}},
+			},
 			Hooks: m.Hooks(),
 		})
 		if err != nil {

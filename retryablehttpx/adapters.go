@@ -60,7 +60,7 @@ func Backoff(s backoff.Strategy) retryablehttp.Backoff {
 // prefer it.
 func CheckRetry(c transport.Classifier, b *backoff.Budget) retryablehttp.CheckRetry {
 	if c == nil {
-		c = transport.DefaultClassifier
+		c = transport.DefaultClassifier()
 	}
 	return checkRetry(c, b, (*backoff.Budget).TryRetry)
 }
@@ -128,7 +128,7 @@ func Configure(c *retryablehttp.Client, cfg Config) error {
 	}
 	classifier := cfg.Classifier
 	if classifier == nil {
-		classifier = transport.DefaultClassifier
+		classifier = transport.DefaultClassifier()
 	}
 	b := cfg.Budget
 	c.CheckRetry = checkRetry(classifier, b, func(b *backoff.Budget) bool { return b.Available() >= 1 })

@@ -126,11 +126,10 @@ func TestTransportUnderRetryableHTTPClient(t *testing.T) {
 	attempts := func(ourRetry bool, retryMax int) int {
 		s := &script{steps: []step{{status: 503}}}
 		rt, err := transport.New(transport.Config{
-			Base:         s,
-			DisableRetry: !ourRetry,
-			Retry:        transport.RetryConfig{MaxAttempts: 3, Backoff: backoff.Constant(0), Budget: backoff.Unlimited()},
+			Base:  s,
+			Retry: transport.RetryConfig{Off: !ourRetry, MaxAttempts: 3, Backoff: backoff.Constant(0), Budget: backoff.Unlimited()},
 			// Keep the breaker out of the count.
-			DisableBreaker: true,
+			Breaker: transport.BreakerConfig{Off: true},
 		})
 		mustNoErr(t, err)
 		c := retryablehttp.NewClient()

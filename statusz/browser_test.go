@@ -101,11 +101,11 @@ func TestBrowserShowsEjectedEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt, err := transport.New(transport.Config{
-		DisableRetry: true,
-		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
+		Retry: transport.RetryConfig{Off: true},
+		Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal",
 			Policy:  balancer.RoundRobin,
 			Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: 10 * time.Minute},
-		}},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/statusz"
 	"github.com/resilient-go/resilient/transport"
 )
@@ -25,10 +24,10 @@ func ExampleNew() {
 	defer backend.Close()
 
 	stack, err := transport.New(transport.Config{
-		DisableRetry: true,
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{
-			Breaker: breaker.Config{MinThroughput: 5, BreakDuration: time.Minute},
-		}},
+		Retry: transport.RetryConfig{Off: true},
+		Breaker: transport.BreakerConfig{
+			MinThroughput: 5, BreakDuration: time.Minute,
+		},
 	})
 	if err != nil {
 		panic(err)

@@ -46,11 +46,11 @@ func failingStack(t *testing.T, base func(*chaos.Injector) http.RoundTripper) *t
 	}
 	t.Cleanup(in.Close)
 	rt, err := transport.New(transport.Config{
-		Base:         base(in),
-		DisableRetry: true,
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{
-			Breaker: breaker.Config{MinThroughput: 5, BreakDuration: 10 * time.Minute},
-		}},
+		Base:  base(in),
+		Retry: transport.RetryConfig{Off: true},
+		Breaker: transport.BreakerConfig{
+			MinThroughput: 5, BreakDuration: 10 * time.Minute,
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -120,12 +120,12 @@ func TestLiveBalancedStack(t *testing.T) {
 			return &http.Response{StatusCode: status, Body: http.NoBody, Request: req}, nil
 		})
 		rt, err := transport.New(transport.Config{
-			Base:         base,
-			DisableRetry: true,
-			Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal", Balancing: balancer.Config{
+			Base:  base,
+			Retry: transport.RetryConfig{Off: true},
+			Balance: &transport.BalanceConfig{Resolver: users, Host: "users.internal",
 				Policy:  balancer.RoundRobin,
 				Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3, BaseEjection: time.Minute},
-			}},
+			},
 		})
 		if err != nil {
 			t.Fatal(err)

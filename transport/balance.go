@@ -2,7 +2,6 @@ package transport
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
@@ -15,15 +14,40 @@ import (
 
 // BalanceConfig configures Balance. Each field says what its zero value
 // means; Balancer or Resolver must be set.
+//
+// The balancer's settings (Policy to Hooks) are balancer.Config's, repeated
+// here so that a config is one level deep; their zero values mean
+// balancer.DefaultConfig's (Peak EWMA with outlier ejection). To share a
+// Balancer, or to give it to a HealthCheck, build it with balancer.New and
+// set Balancer instead: setting both is an error.
 type BalanceConfig struct {
 	// Balancer picks each attempt's endpoint. Nil means a Balancer of
-	// this middleware's own, built from Balancing and fed by Resolver.
-	// Pass your own to read its endpoint statistics (for a status page,
-	// metrics, Snapshot) or to give it to a HealthCheck.
+	// this middleware's own, built from the settings below and fed by
+	// Resolver. Pass your own to read its endpoint statistics (for a
+	// status page, metrics, Snapshot) or to give it to a HealthCheck;
+	// the settings below must then be zero.
 	Balancer *balancer.Balancer
-	// Balancing configures the Balancer built when Balancer is nil (its
-	// zero value: Peak EWMA with outlier ejection, see balancer.Config).
-	Balancing balancer.Config
+
+	// Policy chooses among the available endpoints (see
+	// balancer.Config.Policy). Zero means PeakEWMA.
+	Policy balancer.Policy
+	// Decay is the time constant of the latency average (see
+	// balancer.Config.Decay). Zero means 10s.
+	Decay time.Duration
+	// Outlier configures passive outlier ejection (see
+	// balancer.OutlierConfig). Its zero value means Envoy-like defaults.
+	Outlier balancer.OutlierConfig
+	// PanicThreshold is the fraction of the set that must be available
+	// for the unavailable ones to be skipped (see
+	// balancer.Config.PanicThreshold). Zero means 0.5.
+	PanicThreshold float64
+	// DisablePanic fails picks with balancer.ErrNoAvailable when no
+	// endpoint is available, instead of using them all (see
+	// balancer.Config.PanicThreshold).
+	DisablePanic bool
+	// Hooks observe the balancer's ejections and returns (see
+	// balancer.Hooks).
+	Hooks balancer.Hooks
 
 	// Resolver publishes the service's endpoints; every set becomes the
 	// Balancer's. Nil means the Balancer is fed by the caller (Update,
@@ -44,8 +68,48 @@ type BalanceConfig struct {
 	RewriteHost bool
 
 	// Classifier judges each attempt for the balancer (outcome, for
-	// ejection and latency cost). Nil means DefaultClassifier.
+	// ejection and latency cost). Nil means, in New, Config.Classifier,
+	// and otherwise DefaultClassifier.
 	Classifier Classifier
+}
+
+// newBalancer returns the Balancer that c names, or one built from its
+// settings; root is c's path in errors.
+func (c *BalanceConfig) newBalancer(root string) (*balancer.Balancer, error) {
+	bc := balancer.Config{
+		Policy:         c.Policy,
+		Decay:          c.Decay,
+		Outlier:        c.Outlier,
+		PanicThreshold: c.PanicThreshold,
+		DisablePanic:   c.DisablePanic,
+		Hooks:          c.Hooks,
+	}
+	if c.Balancer != nil {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{
+			{"Policy", bc.Policy != 0},
+			{"Decay", bc.Decay != 0},
+			{"Outlier", bc.Outlier != balancer.OutlierConfig{}},
+			{"PanicThreshold", bc.PanicThreshold != 0},
+			{"DisablePanic", bc.DisablePanic},
+			{"Hooks", bc.Hooks.OnEject != nil || bc.Hooks.OnReturn != nil},
+		} {
+			if f.set {
+				return nil, fieldError(root+".Balancer", "is set with %s.%s, which configures the Balancer it replaces: set one of them", root, f.name)
+			}
+		}
+		return c.Balancer, nil
+	}
+	if c.Resolver == nil {
+		return nil, fieldError(root+".Resolver", "is nil and so is %s.Balancer: set one", root)
+	}
+	b, err := balancer.New(bc)
+	if err != nil {
+		return nil, coreError(root, err)
+	}
+	return b, nil
 }
 
 // Balance returns a middleware that sends each attempt to one endpoint of
@@ -75,20 +139,13 @@ type BalanceConfig struct {
 // A call for which no endpoint is known fails, never sent, with an error
 // that matches balancer.ErrNoEndpoints.
 func Balance(cfg BalanceConfig) (Middleware, error) {
-	b := cfg.Balancer
-	if b == nil {
-		if cfg.Resolver == nil {
-			return nil, fmt.Errorf("%w: BalanceConfig needs a Balancer or a Resolver", ErrInvalidConfig)
-		}
-		nb, err := balancer.New(cfg.Balancing)
-		if err != nil {
-			return nil, err
-		}
-		b = nb
+	b, err := cfg.newBalancer("BalanceConfig")
+	if err != nil {
+		return nil, err
 	}
 	classifier := cfg.Classifier
 	if classifier == nil {
-		classifier = DefaultClassifier
+		classifier = DefaultClassifier()
 	}
 	if cfg.Resolver != nil {
 		b.Follow(cfg.Resolver)

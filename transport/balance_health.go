@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,7 +81,8 @@ type healthState struct {
 func NewHealthCheck(cfg HealthCheckConfig) (*HealthCheck, error) {
 	c := cfg
 	bad := func(format string, args ...any) (*HealthCheck, error) {
-		return nil, fmt.Errorf("%w: HealthCheckConfig."+format, append([]any{ErrInvalidConfig}, args...)...)
+		field, reason, _ := strings.Cut(fmt.Sprintf(format, args...), " ")
+		return nil, &ConfigError{Field: "HealthCheckConfig." + field, Reason: reason}
 	}
 	switch {
 	case c.Balancer == nil:
@@ -90,7 +92,7 @@ func NewHealthCheck(cfg HealthCheckConfig) (*HealthCheck, error) {
 	case c.Timeout < 0:
 		return bad("Timeout is %v, must be >= 0", c.Timeout)
 	case c.UnhealthyThreshold < 0 || c.HealthyThreshold < 0:
-		return bad("thresholds are %d/%d, must be >= 0", c.UnhealthyThreshold, c.HealthyThreshold)
+		return bad("UnhealthyThreshold and HealthyThreshold are %d and %d, must be >= 0", c.UnhealthyThreshold, c.HealthyThreshold)
 	}
 	if c.Transport == nil {
 		c.Transport = http.DefaultTransport

@@ -22,7 +22,7 @@ func TestNewBalanceSpreadsAndEjects(t *testing.T) {
 	mustNoErr(t, err)
 	tr, err := transport.New(transport.Config{
 		Retry:   transport.RetryConfig{Backoff: backoff.Constant(0), Budget: backoff.Unlimited()},
-		Balance: &transport.BalanceConfig{Resolver: res, Balancing: balancer.Config{Policy: balancer.RoundRobin}},
+		Balance: &transport.BalanceConfig{Resolver: res, Policy: balancer.RoundRobin},
 	})
 	mustNoErr(t, err)
 	defer tr.CloseIdleConnections()

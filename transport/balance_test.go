@@ -119,7 +119,7 @@ func TestBalanceWithoutEndpointsFailsNotSent(t *testing.T) {
 	if _, err := transport.Balance(transport.BalanceConfig{}); !errors.Is(err, transport.ErrInvalidConfig) {
 		t.Fatalf("empty config: %v, want ErrInvalidConfig", err)
 	}
-	if _, err := transport.Balance(transport.BalanceConfig{Resolver: &discovery.Broadcast{}, Balancing: balancer.Config{Decay: -1}}); !errors.Is(err, balancer.ErrInvalidConfig) {
+	if _, err := transport.Balance(transport.BalanceConfig{Resolver: &discovery.Broadcast{}, Decay: -1}); !errors.Is(err, balancer.ErrInvalidConfig) {
 		t.Fatalf("bad balancer config: %v, want balancer.ErrInvalidConfig", err)
 	}
 }

@@ -113,7 +113,7 @@ func BenchmarkStackDefaultParallel(b *testing.B) {
 
 // The same stack without its two timeouts: our own overhead.
 func BenchmarkStackNoTimeouts(b *testing.B) {
-	rt, err := transport.New(transport.Config{Base: okStub, DisableTotalTimeout: true, DisableAttemptTimeout: true})
+	rt, err := transport.New(transport.Config{Base: okStub, Timeout: transport.TimeoutConfig{TotalOff: true, AttemptOff: true}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func BenchmarkStdlibTwoTimeouts(b *testing.B) {
 // call logs nothing, and should cost little more than the stack itself.
 func BenchmarkStackSlogInfo(b *testing.B) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	rt, err := transport.New(transport.Config{Base: okStub, DisableTotalTimeout: true, DisableAttemptTimeout: true,
+	rt, err := transport.New(transport.Config{Base: okStub, Timeout: transport.TimeoutConfig{TotalOff: true, AttemptOff: true},
 		Hooks: transport.SlogHooks(logger)})
 	if err != nil {
 		b.Fatal(err)

@@ -4,23 +4,82 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
+	"github.com/resilient-go/resilient/backoff"
 	"github.com/resilient-go/resilient/breaker"
 )
 
-// BreakerConfig configures the Breaker middleware. The zero value gives one
-// breaker per host with the defaults of breaker.DefaultConfig.
+// BreakerConfig configures the Breaker middleware: one breaker per
+// destination (per host by default), all alike. The zero value gives
+// breaker.DefaultConfig's breakers: trip at a 50 % failure ratio over 10 s
+// once 20 calls were seen, or after 10 failures in a row; probe after about
+// 300ms, then at intervals growing 20 % per failed probe up to 10 s; one
+// probe.
+//
+// The breakers' settings are breaker.Config's and breaker.GroupConfig's,
+// repeated here so that a config is one level deep; each zero field means
+// breaker's default for it, as documented there. To share one group of
+// breakers between clients, or to read its state, build it with
+// breaker.NewGroup and set Group instead: setting both is an error.
 type BreakerConfig struct {
-	// Breakers is the group of breakers to use. Nil means a new group
-	// built from Group. Pass your own to share it between clients or to
-	// read its state (Group.Snapshots) for metrics and status pages.
-	Breakers *breaker.Group
+	// Off goes without circuit breakers: New leaves the stage out, and
+	// Breaker returns a middleware that passes requests through.
+	Off bool
 
-	// Group configures the group built when Breakers is nil. Its zero
-	// value means breaker's defaults: trip at a 50 % failure ratio over
-	// 10 s once 20 calls were seen; probe after about 300ms, then at
-	// intervals growing 20 % per failed probe up to 10 s; one probe.
-	Group breaker.GroupConfig
+	// Group is the group of breakers to use. Nil means a new group built
+	// from the settings below. Pass your own to share it between clients
+	// or to read its state (Group.Snapshots) for metrics and status pages;
+	// the settings below (FailureRatio to OnStateChange) must then be zero.
+	Group *breaker.Group
+
+	// FailureRatio trips a breaker when failures/calls in its window
+	// reaches it (see breaker.Config.FailureRatio). Zero means 0.5.
+	FailureRatio float64
+	// MinThroughput is the fewest calls in the window for which the ratios
+	// are evaluated (see breaker.Config.MinThroughput). Zero means 20.
+	MinThroughput int
+	// SlowCallDuration turns on slow-call tracking (see
+	// breaker.Config.SlowCallDuration). Zero means off.
+	SlowCallDuration time.Duration
+	// SlowCallRatio trips a breaker when slow/calls in its window reaches
+	// it (see breaker.Config.SlowCallRatio). Zero means 1.
+	SlowCallRatio float64
+	// ConsecutiveFailures trips a breaker after that many failures in a
+	// row (see breaker.Config.ConsecutiveFailures). Zero means 10;
+	// negative turns it off.
+	ConsecutiveFailures int
+	// Window is where calls are counted (see breaker.Window). The zero
+	// Window is a time window of 10 s in 10 buckets. Its Period must be at
+	// least twice Config.Timeout.Attempt for New.
+	Window breaker.Window
+	// BreakDuration is how long an open breaker stays open before its
+	// first probe (see breaker.Config.BreakDuration). Zero means
+	// BreakBackoff.
+	BreakDuration time.Duration
+	// BreakBackoff gives the open time after each trip (see
+	// breaker.Config.BreakBackoff). Nil means breaker.DefaultBreakBackoff.
+	BreakBackoff backoff.Strategy
+	// MaxWaiters bounds the requests waiting on each open breaker (see
+	// breaker.Config.MaxWaiters). Zero means 512.
+	MaxWaiters int
+	// HalfOpenProbes is how many probes a half-open breaker admits (see
+	// breaker.Config.HalfOpenProbes). Zero means 1.
+	HalfOpenProbes int
+	// HalfOpenSuccesses is how many probes must succeed to close it (see
+	// breaker.Config.HalfOpenSuccesses). Zero means HalfOpenProbes.
+	HalfOpenSuccesses int
+	// MaxKeys is the most breakers held, one per key (see
+	// breaker.GroupConfig.MaxKeys). Zero means 1024.
+	MaxKeys int
+	// IdleAfter is how long a closed breaker must have been idle before
+	// it may be evicted (see breaker.GroupConfig.IdleAfter). Zero means 10
+	// minutes.
+	IdleAfter time.Duration
+	// OnStateChange, if set, is called after every transition of every
+	// breaker, with its key as StateChange.Name (see
+	// breaker.GroupConfig.OnStateChange).
+	OnStateChange func(breaker.StateChange)
 
 	// FailFast makes a request that meets an open breaker fail at once.
 	// By default it waits (breaker.Breaker.Wait) when the breaker expects
@@ -36,10 +95,10 @@ type BreakerConfig struct {
 	// small and stable (see breaker.Group).
 	Key func(*http.Request) string
 
-	// Classifier judges each attempt. Nil means DefaultClassifier: 5xx
-	// (not 501), 429, transport errors and timeouts are failures; other
-	// statuses (4xx included) are successes; the caller's cancellation
-	// counts neither way.
+	// Classifier judges each attempt. Nil means, in New, Config.Classifier,
+	// and otherwise DefaultClassifier: 5xx (not 501), 429, transport errors
+	// and timeouts are failures; other statuses (4xx included) are
+	// successes; the caller's cancellation counts neither way.
 	Classifier Classifier
 
 	// ObserveBody, when set, waits for the response body before reporting
@@ -48,6 +107,84 @@ type BreakerConfig struct {
 	// costs one small allocation per call with a body; by default the
 	// outcome is reported when the response headers arrive.
 	ObserveBody bool
+}
+
+// groupConfig returns the config of the group that c's settings describe.
+func (c *BreakerConfig) groupConfig() breaker.GroupConfig {
+	return breaker.GroupConfig{
+		Breaker: breaker.Config{
+			FailureRatio:        c.FailureRatio,
+			MinThroughput:       c.MinThroughput,
+			SlowCallDuration:    c.SlowCallDuration,
+			SlowCallRatio:       c.SlowCallRatio,
+			ConsecutiveFailures: c.ConsecutiveFailures,
+			Window:              c.Window,
+			BreakDuration:       c.BreakDuration,
+			BreakBackoff:        c.BreakBackoff,
+			MaxWaiters:          c.MaxWaiters,
+			HalfOpenProbes:      c.HalfOpenProbes,
+			HalfOpenSuccesses:   c.HalfOpenSuccesses,
+		},
+		MaxKeys:       c.MaxKeys,
+		IdleAfter:     c.IdleAfter,
+		OnStateChange: c.OnStateChange,
+	}
+}
+
+// settingSet returns the name of the first of c's group settings that is
+// set, or "" when none is.
+func (c *BreakerConfig) settingSet() string {
+	g := c.groupConfig()
+	b := g.Breaker
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"FailureRatio", b.FailureRatio != 0},
+		{"MinThroughput", b.MinThroughput != 0},
+		{"SlowCallDuration", b.SlowCallDuration != 0},
+		{"SlowCallRatio", b.SlowCallRatio != 0},
+		{"ConsecutiveFailures", b.ConsecutiveFailures != 0},
+		{"Window", b.Window != breaker.Window{}},
+		{"BreakDuration", b.BreakDuration != 0},
+		{"BreakBackoff", b.BreakBackoff != nil},
+		{"MaxWaiters", b.MaxWaiters != 0},
+		{"HalfOpenProbes", b.HalfOpenProbes != 0},
+		{"HalfOpenSuccesses", b.HalfOpenSuccesses != 0},
+		{"MaxKeys", g.MaxKeys != 0},
+		{"IdleAfter", g.IdleAfter != 0},
+		{"OnStateChange", g.OnStateChange != nil},
+	} {
+		if f.set {
+			return f.name
+		}
+	}
+	return ""
+}
+
+// newGroup returns the group c names or describes; onStateChange, when
+// set, is called after the user's OnStateChange for a group built here.
+func (c *BreakerConfig) newGroup(root string, onStateChange func(breaker.StateChange)) (*breaker.Group, error) {
+	if c.Group != nil {
+		if f := c.settingSet(); f != "" {
+			return nil, fieldError(root+".Group", "is set with %s.%s, which configures the group it replaces: set one of them", root, f)
+		}
+		return c.Group, nil
+	}
+	gc := c.groupConfig()
+	if user, hook := gc.OnStateChange, onStateChange; hook != nil {
+		gc.OnStateChange = func(sc breaker.StateChange) {
+			if user != nil {
+				user(sc)
+			}
+			hook(sc)
+		}
+	}
+	g, err := breaker.NewGroup(gc)
+	if err != nil {
+		return nil, coreError(root, err)
+	}
+	return g, nil
 }
 
 // Breaker returns a middleware that guards each destination with a circuit
@@ -67,13 +204,12 @@ type BreakerConfig struct {
 // open breaker is not retried again: DefaultClassifier counts the
 // rejection as Ignored and not retryable, so no budget is spent on it.
 func Breaker(cfg BreakerConfig) (Middleware, error) {
-	group := cfg.Breakers
-	if group == nil {
-		g, err := breaker.NewGroup(cfg.Group)
-		if err != nil {
-			return nil, err
-		}
-		group = g
+	if cfg.Off {
+		return passThrough, nil
+	}
+	group, err := cfg.newGroup("BreakerConfig", nil)
+	if err != nil {
+		return nil, err
 	}
 	key := cfg.Key
 	if key == nil {
@@ -81,7 +217,7 @@ func Breaker(cfg BreakerConfig) (Middleware, error) {
 	}
 	classifier := cfg.Classifier
 	if classifier == nil {
-		classifier = DefaultClassifier
+		classifier = DefaultClassifier()
 	}
 	return func(next http.RoundTripper) http.RoundTripper {
 		if next == nil {

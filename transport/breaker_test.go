@@ -24,7 +24,7 @@ func guarded(t testing.TB, cfg breaker.GroupConfig, base http.RoundTripper, mws 
 	t.Helper()
 	group, err := breaker.NewGroup(cfg)
 	mustNoErr(t, err)
-	mw, err := transport.Breaker(transport.BreakerConfig{Breakers: group})
+	mw, err := transport.Breaker(transport.BreakerConfig{Group: group})
 	mustNoErr(t, err)
 	return transport.Chain(base, append(mws, mw)...), group
 }
@@ -262,7 +262,7 @@ func TestBreakerObserveBodyCountsTruncatedBodies(t *testing.T) {
 	for _, observe := range []bool{false, true} {
 		group, err := breaker.NewGroup(breaker.GroupConfig{Breaker: breaker.Config{ConsecutiveFailures: 2}})
 		mustNoErr(t, err)
-		mw, err := transport.Breaker(transport.BreakerConfig{Breakers: group, ObserveBody: observe})
+		mw, err := transport.Breaker(transport.BreakerConfig{Group: group, ObserveBody: observe})
 		mustNoErr(t, err)
 		rt := transport.Chain(inj.RoundTripper(body), mw)
 		for range 2 {
@@ -287,7 +287,7 @@ func httpGet(t testing.TB, url string) *http.Request {
 }
 
 func TestBreakerConfigErrors(t *testing.T) {
-	_, err := transport.Breaker(transport.BreakerConfig{Group: breaker.GroupConfig{MaxKeys: -1}})
+	_, err := transport.Breaker(transport.BreakerConfig{MaxKeys: -1})
 	if !errors.Is(err, breaker.ErrInvalidConfig) {
 		t.Fatalf("err = %v, want breaker.ErrInvalidConfig", err)
 	}

@@ -114,7 +114,7 @@ func (f ClassifierFunc) Classify(req *http.Request, resp *http.Response, err err
 	return f(req, resp, err)
 }
 
-// DefaultClassifier is the classification every middleware uses unless told
+// DefaultClassifier returns the classification every middleware uses unless told
 // otherwise:
 //
 //   - the caller's context has ended: Ignored, not retryable;
@@ -132,7 +132,10 @@ func (f ClassifierFunc) Classify(req *http.Request, resp *http.Response, err err
 //   - 5xx except 501 Not Implemented: Failure, retryable (503 with its
 //     Retry-After);
 //   - anything else, 501 and every 1xx-4xx included: Success, not retryable.
-var DefaultClassifier Classifier = ClassifierFunc(classifyDefault)
+func DefaultClassifier() Classifier { return defaultClassifier }
+
+// defaultClassifier is DefaultClassifier's classifier.
+var defaultClassifier Classifier = ClassifierFunc(classifyDefault)
 
 func classifyDefault(req *http.Request, resp *http.Response, err error) Verdict {
 	if err != nil {

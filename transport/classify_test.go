@@ -46,7 +46,7 @@ func TestDefaultClassifierStatuses(t *testing.T) {
 		{500, "9", transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonServerError}},
 	}
 	for _, c := range cases {
-		got := transport.DefaultClassifier.Classify(req, response(c.code, c.retryAfter), nil)
+		got := transport.DefaultClassifier().Classify(req, response(c.code, c.retryAfter), nil)
 		if got != c.want {
 			t.Errorf("%d Retry-After %q: got %+v, want %+v", c.code, c.retryAfter, got, c.want)
 		}
@@ -56,7 +56,7 @@ func TestDefaultClassifierStatuses(t *testing.T) {
 func TestDefaultClassifierRetryAfterHTTPDate(t *testing.T) {
 	req := httptest.NewRequest("GET", "http://x.test/", nil)
 	date := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
-	got := transport.DefaultClassifier.Classify(req, response(429, date), nil)
+	got := transport.DefaultClassifier().Classify(req, response(429, date), nil)
 	if got.RetryAfter < 59*time.Minute || got.RetryAfter > time.Hour {
 		t.Fatalf("RetryAfter = %v, want about 1h", got.RetryAfter)
 	}
@@ -79,7 +79,7 @@ func TestDefaultClassifierErrors(t *testing.T) {
 		{"scheme", errors.New(`unsupported protocol scheme "gopher"`), transport.Verdict{Outcome: transport.Failure, Reason: transport.ReasonPermanent}, false},
 	}
 	for _, c := range cases {
-		got := transport.DefaultClassifier.Classify(live, nil, c.err)
+		got := transport.DefaultClassifier().Classify(live, nil, c.err)
 		if got != c.want {
 			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
 		}
@@ -93,7 +93,7 @@ func TestDefaultClassifierCallerCancelIsIgnored(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	req := httptest.NewRequest("GET", "http://x.test/", nil).WithContext(ctx)
-	got := transport.DefaultClassifier.Classify(req, nil, context.Canceled)
+	got := transport.DefaultClassifier().Classify(req, nil, context.Canceled)
 	want := transport.Verdict{Outcome: transport.Ignored, Reason: transport.ReasonCanceled}
 	if got != want {
 		t.Fatalf("got %+v, want %+v", got, want)
@@ -113,13 +113,13 @@ func TestDefaultClassifierRealPermanentErrors(t *testing.T) {
 	if err == nil {
 		t.Fatal("untrusted certificate accepted")
 	}
-	if v := transport.DefaultClassifier.Classify(req, nil, err); v.Retryable || v.Reason != transport.ReasonPermanent {
+	if v := transport.DefaultClassifier().Classify(req, nil, err); v.Retryable || v.Reason != transport.ReasonPermanent {
 		t.Errorf("certificate error %q: got %+v, want permanent", err, v)
 	}
 
 	req, _ = http.NewRequest("GET", "gopher://x.test/", nil)
 	_, err = tr.RoundTrip(req)
-	if v := transport.DefaultClassifier.Classify(req, nil, err); v.Retryable || v.Reason != transport.ReasonPermanent {
+	if v := transport.DefaultClassifier().Classify(req, nil, err); v.Retryable || v.Reason != transport.ReasonPermanent {
 		t.Errorf("scheme error %q: got %+v, want permanent", err, v)
 	}
 }

@@ -60,20 +60,23 @@ type CoalesceConfig struct {
 	OnShared func(key string, callers int)
 }
 
-// DefaultCoalesceConfig holds the values that the zero CoalesceConfig
-// stands for (Key aside: nil means DefaultCoalesceKey).
-var DefaultCoalesceConfig = CoalesceConfig{
-	MaxBody: 1 << 20,
+// DefaultCoalesceConfig returns the values that the zero CoalesceConfig
+// stands for, a fresh copy each time.
+func DefaultCoalesceConfig() CoalesceConfig {
+	return CoalesceConfig{Key: DefaultCoalesceKey, MaxBody: defaultMaxBody}
 }
+
+// defaultMaxBody is CoalesceConfig.MaxBody's default.
+const defaultMaxBody = 1 << 20
 
 // withDefaults validates c and fills in its zero fields.
 func (c CoalesceConfig) withDefaults() (CoalesceConfig, error) {
 	if c.MaxBody < 0 {
-		return c, errorf("CoalesceConfig.MaxBody is %d, must be >= 0 (0 means %d)",
-			c.MaxBody, DefaultCoalesceConfig.MaxBody)
+		return c, fieldError("CoalesceConfig.MaxBody", "is %d, must be >= 0 (0 means %d)",
+			c.MaxBody, defaultMaxBody)
 	}
 	if c.MaxBody == 0 {
-		c.MaxBody = DefaultCoalesceConfig.MaxBody
+		c.MaxBody = defaultMaxBody
 	}
 	if c.Key == nil {
 		c.Key = DefaultCoalesceKey

@@ -53,7 +53,7 @@ func TestNewMaxAttempts(t *testing.T) {
 	for _, cfg := range []transport.Config{
 		{Retry: transport.RetryConfig{MaxAttempts: math.MaxInt}},
 		{Retry: transport.RetryConfig{MaxAttempts: math.MaxInt, Backoff: backoff.Constant(0)}},
-		{Retry: transport.RetryConfig{MaxAttempts: math.MaxInt}, DisableTotalTimeout: true},
+		{Retry: transport.RetryConfig{MaxAttempts: math.MaxInt}, Timeout: transport.TimeoutConfig{TotalOff: true}},
 		{Retry: transport.RetryConfig{MaxAttempts: 101, Backoff: backoff.Constant(0)}},
 	} {
 		if err := newWithin(t, time.Second, cfg); !errors.Is(err, transport.ErrInvalidConfig) {
@@ -78,10 +78,10 @@ func TestNewMaxAttempts(t *testing.T) {
 func TestNewTimeoutChecksDoNotOverflow(t *testing.T) {
 	for name, cfg := range map[string]transport.Config{
 		// 2 × MaxInt64 wrapped to -2, below any total timeout.
-		"huge backoff": {TotalTimeout: math.MaxInt64, AttemptTimeout: time.Second,
+		"huge backoff": {Timeout: transport.TimeoutConfig{Total: math.MaxInt64, Attempt: time.Second},
 			Retry: transport.RetryConfig{MaxAttempts: 3, Backoff: backoff.Constant(math.MaxInt64)}},
 		// 2 × AttemptTimeout wrapped negative, below the breaker window.
-		"huge attempt timeout": {TotalTimeout: math.MaxInt64, AttemptTimeout: math.MaxInt64/2 + 1, DisableRetry: true},
+		"huge attempt timeout": {Timeout: transport.TimeoutConfig{Total: math.MaxInt64, Attempt: math.MaxInt64/2 + 1}, Retry: transport.RetryConfig{Off: true}},
 	} {
 		if err := newWithin(t, time.Second, cfg); !errors.Is(err, transport.ErrInvalidConfig) {
 			t.Errorf("%s: New = %v, want ErrInvalidConfig", name, err)

@@ -39,7 +39,10 @@
 // that fits the total timeout). Its Snapshot reports every stage: breaker
 // states per host, the retry budget, per-host limits and queues, pool
 // reuse. Users who want their own order still have Chain and the
-// individual middlewares.
+// individual middlewares, and what New builds its stack from: NewObserver
+// for the hooks, NewLimiter for the per-host limits and their state, a
+// *breaker.Group, a *backoff.Budget and a *balancer.Balancer of their own
+// for the state of those stages.
 //
 // # Hedging and coalescing
 //
@@ -94,7 +97,7 @@
 // also works as the Transport of a retryablehttp.Client's HTTPClient; but
 // retrying in both layers multiplies the attempts (3 × 3 = 9 against a
 // failing host, past the retry budget's reach), so let one layer retry:
-// set the client's RetryMax to 0, or Config.DisableRetry.
+// set the client's RetryMax to 0, or Config.Retry.Off.
 //
 // # Observation
 //

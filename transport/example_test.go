@@ -89,7 +89,7 @@ func ExampleClassifierFunc() {
 		if err == nil && resp.StatusCode == http.StatusConflict {
 			return transport.Verdict{Outcome: transport.Failure, Retryable: true, Reason: transport.ReasonThrottled}
 		}
-		return transport.DefaultClassifier.Classify(req, resp, err)
+		return transport.DefaultClassifier().Classify(req, resp, err)
 	})
 	req, _ := http.NewRequest(http.MethodGet, "http://example.test/", nil)
 	v := classify.Classify(req, &http.Response{StatusCode: http.StatusConflict}, nil)
@@ -111,7 +111,7 @@ func ExampleBreaker() {
 	if err != nil {
 		panic(err)
 	}
-	guard, err := transport.Breaker(transport.BreakerConfig{Breakers: breakers})
+	guard, err := transport.Breaker(transport.BreakerConfig{Group: breakers})
 	if err != nil {
 		panic(err)
 	}

@@ -44,10 +44,10 @@ func fuzzConfig(f *fuzzbytes.Decoder) (transport.Config, bool) {
 			DisableHTTP2: f.Bool(), DisableStats: f.Bool(), MaxTrackedHosts: f.Int(),
 		}
 	}
-	c.TotalTimeout, c.DisableTotalTimeout = f.Duration(), f.Off()
-	c.AttemptTimeout, c.DisableAttemptTimeout = f.Duration(), f.Off()
-	c.DisableRetry = f.Off()
-	c.Retry = transport.RetryConfig{MaxAttempts: f.Int(), MaxRetryAfter: f.Duration()}
+	c.Timeout.Total, c.Timeout.TotalOff = f.Duration(), f.Off()
+	c.Timeout.Attempt, c.Timeout.AttemptOff = f.Duration(), f.Off()
+	retryOff := f.Off()
+	c.Retry = transport.RetryConfig{Off: retryOff, MaxAttempts: f.Int(), MaxRetryAfter: f.Duration()}
 	if f.Bool() {
 		b, err := backoff.New(backoff.Config{Base: f.Duration(), Max: f.Duration(), Multiplier: f.Float(), Jitter: backoff.Jitter(f.Byte()), Spread: f.Float()})
 		if err != nil {
@@ -81,26 +81,24 @@ func fuzzConfig(f *fuzzbytes.Decoder) (transport.Config, bool) {
 			return c, false
 		}
 		c.Balance = &transport.BalanceConfig{
-			Resolver:  r,
-			Balancing: balancer.Config{Policy: balancer.Policy(f.Byte()), Decay: f.Duration(), Outlier: o, PanicThreshold: f.Float(), DisablePanic: f.Bool()},
+			Resolver: r,
+			Policy:   balancer.Policy(f.Byte()), Decay: f.Duration(), Outlier: o, PanicThreshold: f.Float(), DisablePanic: f.Bool(),
 		}
 	}
-	c.DisableBreaker = f.Off()
+	breakerOff := f.Off()
 	w := breaker.Window{Kind: breaker.WindowKind(f.Byte() % 3), Period: f.Duration(), Buckets: f.Int(), Size: f.Int()}
-	c.Breaker = transport.BreakerConfig{FailFast: f.Bool(), ObserveBody: f.Bool(), Group: breaker.GroupConfig{
+	c.Breaker = transport.BreakerConfig{Off: breakerOff, FailFast: f.Bool(), ObserveBody: f.Bool(),
 		MaxKeys: f.Int(), IdleAfter: f.Duration(),
-		Breaker: breaker.Config{
-			FailureRatio: f.Float(), MinThroughput: f.Int(), SlowCallDuration: f.Duration(), SlowCallRatio: f.Float(),
-			ConsecutiveFailures: f.Int(), Window: w, BreakDuration: f.Duration(), HalfOpenProbes: f.Int(), HalfOpenSuccesses: f.Int(),
-		},
-	}}
-	c.DisableLimit = f.Off()
-	c.Limit = transport.LimitConfig{FailFast: f.Bool(), DisablePushback: f.Off(), MaxPause: f.Duration(), MaxHosts: f.Int()}
+		FailureRatio: f.Float(), MinThroughput: f.Int(), SlowCallDuration: f.Duration(), SlowCallRatio: f.Float(),
+		ConsecutiveFailures: f.Int(), Window: w, BreakDuration: f.Duration(), HalfOpenProbes: f.Int(), HalfOpenSuccesses: f.Int(),
+	}
+	limitOff := f.Off()
+	c.Limit = transport.LimitConfig{Off: limitOff, FailFast: f.Bool(), PushbackOff: f.Off(), MaxPause: f.Duration(), MaxHosts: f.Int()}
 	if f.Bool() {
-		c.Limit.Concurrency = &limiter.ConcurrencyConfig{
+		c.Limit.Concurrency = &transport.ConcurrencyConfig{
 			Algorithm: limiter.Algorithm(f.Byte() % 4), Limit: f.Int(), MinLimit: f.Int(), MaxLimit: f.Int(), BackoffRatio: f.Float(),
-			Gradient: limiter.GradientConfig{Interval: f.Duration(), Percentile: f.Float(), Buffer: f.Float(), MinRTTInterval: f.Duration(), MinRTTSamples: f.Int(), MinRTTLimit: f.Int()},
-			AIMD:     limiter.AIMDConfig{Timeout: f.Duration()},
+			Interval: f.Duration(), Percentile: f.Float(), Buffer: f.Float(), MinRTTInterval: f.Duration(), MinRTTSamples: f.Int(), MinRTTLimit: f.Int(),
+			AIMDTimeout: f.Duration(),
 		}
 		if f.Bool() {
 			c.Limit.Queue = &queue.Config{Limit: f.Int(), MaxDepth: f.Int(), NoQueue: f.Bool(), MaxWait: f.Duration(), Target: f.Duration(), Interval: f.Duration(), Policy: queue.Policy(f.Byte() % 3)}
@@ -255,8 +253,8 @@ func fuzzNewSeeds() [][]byte {
 	seeds := [][]byte{
 		{},
 		repeat(on, 400), // every stage on, defaults everywhere
-		// Base, TotalTimeout, DisableTotalTimeout, AttemptTimeout,
-		// DisableAttemptTimeout, DisableRetry, Retry.MaxAttempts…
+		// Base, Timeout.Total, Timeout.TotalOff, Timeout.Attempt,
+		// Timeout.AttemptOff, Retry.Off, Retry.MaxAttempts…
 		{zero, zero, zero, zero, zero, zero, intMax},
 		{zero, zero, off, zero, zero, zero, intMax},
 		// …, Retry.MaxRetryAfter, backoff.New?, Constant?, its duration.

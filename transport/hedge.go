@@ -52,7 +52,8 @@ type HedgeConfig struct {
 	// Budget caps hedges: each one withdraws a token with TryRetry, and is
 	// not sent when it refuses. Every successful call deposits with
 	// Success, unless NoDeposit is set. Nil means a budget of this
-	// middleware's own, built from backoff.DefaultBudgetConfig. Share one
+	// middleware's own, built from backoff.DefaultBudgetConfig, or, in
+	// New with Retry on, the retry budget. Share one
 	// *backoff.Budget with Retry to make hedges and retries draw on the
 	// same allowance, and set NoDeposit so that a successful call is
 	// credited once (Retry credits it).
@@ -60,12 +61,13 @@ type HedgeConfig struct {
 
 	// NoDeposit stops Hedge from crediting the Budget for successful
 	// calls: set it when another stage (Retry, sharing the Budget) does.
-	// transport.New sets it.
+	// New leaves it as it is; when Budget is nil, New's hedge draws on
+	// the retry budget without depositing, whatever NoDeposit says.
 	NoDeposit bool
 
 	// Classifier judges each attempt. The first attempt whose Outcome is
-	// Success wins; any other result is a failure. Nil means
-	// DefaultClassifier.
+	// Success wins; any other result is a failure. Nil means, in New,
+	// Config.Classifier, and otherwise DefaultClassifier.
 	Classifier Classifier
 
 	// OnHedge, if set, is called on the caller's goroutine each time a
@@ -75,13 +77,23 @@ type HedgeConfig struct {
 	OnHedge func(req *http.Request, attempt int, delay time.Duration)
 }
 
-// DefaultHedgeConfig holds the values that the zero HedgeConfig stands for
-// (Budget and Classifier aside: the budget is built per middleware).
-var DefaultHedgeConfig = HedgeConfig{
-	Percentile: 0.95,
-	MinDelay:   10 * time.Millisecond,
-	MaxHedges:  1,
+// DefaultHedgeConfig returns the values that the zero HedgeConfig stands
+// for (Budget and Classifier aside: the budget is built per middleware), a
+// fresh copy each time.
+func DefaultHedgeConfig() HedgeConfig {
+	return HedgeConfig{
+		Percentile: defaultHedgePercentile,
+		MinDelay:   defaultHedgeMinDelay,
+		MaxHedges:  defaultMaxHedges,
+	}
 }
+
+// HedgeConfig's defaults.
+const (
+	defaultHedgePercentile = 0.95
+	defaultHedgeMinDelay   = 10 * time.Millisecond
+	defaultMaxHedges       = 1
+)
 
 const (
 	// maxHedgesLimit bounds HedgeConfig.MaxHedges.
@@ -105,24 +117,24 @@ const (
 func (c HedgeConfig) withDefaults() (HedgeConfig, error) {
 	switch {
 	case c.Delay < 0:
-		return c, errorf("HedgeConfig.Delay is %v, must be >= 0 (0 means a percentile of recent latency)", c.Delay)
+		return c, fieldError("HedgeConfig.Delay", "is %v, must be >= 0 (0 means a percentile of recent latency)", c.Delay)
 	case c.Delay > 0 && c.Percentile != 0:
-		return c, errorf("HedgeConfig.Delay is %v and Percentile is %v: set one of them, not both", c.Delay, c.Percentile)
+		return c, fieldError("HedgeConfig.Delay", "is %v and Percentile is %v: set one of them, not both", c.Delay, c.Percentile)
 	case c.Percentile != 0 && !(c.Percentile > 0 && c.Percentile < 1):
-		return c, errorf("HedgeConfig.Percentile is %v, must be in (0, 1) (0 means %v)", c.Percentile, DefaultHedgeConfig.Percentile)
+		return c, fieldError("HedgeConfig.Percentile", "is %v, must be in (0, 1) (0 means %v)", c.Percentile, defaultHedgePercentile)
 	case c.MinDelay < 0:
-		return c, errorf("HedgeConfig.MinDelay is %v, must be >= 0 (0 means %v)", c.MinDelay, DefaultHedgeConfig.MinDelay)
+		return c, fieldError("HedgeConfig.MinDelay", "is %v, must be >= 0 (0 means %v)", c.MinDelay, defaultHedgeMinDelay)
 	case c.MaxHedges < 0 || c.MaxHedges > maxHedgesLimit:
-		return c, errorf("HedgeConfig.MaxHedges is %d, must be in [0, %d] (0 means %d)", c.MaxHedges, maxHedgesLimit, DefaultHedgeConfig.MaxHedges)
+		return c, fieldError("HedgeConfig.MaxHedges", "is %d, must be in [0, %d] (0 means %d)", c.MaxHedges, maxHedgesLimit, defaultMaxHedges)
 	}
 	if c.Delay == 0 && c.Percentile == 0 {
-		c.Percentile = DefaultHedgeConfig.Percentile
+		c.Percentile = defaultHedgePercentile
 	}
 	if c.MinDelay == 0 {
-		c.MinDelay = DefaultHedgeConfig.MinDelay
+		c.MinDelay = defaultHedgeMinDelay
 	}
 	if c.MaxHedges == 0 {
-		c.MaxHedges = DefaultHedgeConfig.MaxHedges
+		c.MaxHedges = defaultMaxHedges
 	}
 	b, err := budgetOrDefault(c.Budget)
 	if err != nil {
@@ -130,7 +142,7 @@ func (c HedgeConfig) withDefaults() (HedgeConfig, error) {
 	}
 	c.Budget = b
 	if c.Classifier == nil {
-		c.Classifier = DefaultClassifier
+		c.Classifier = DefaultClassifier()
 	}
 	return c, nil
 }

@@ -35,7 +35,7 @@ type Hooks struct {
 	OnBudgetExhausted func(RetryEvent)
 	// OnBreakerStateChange is called after every transition of a host's
 	// breaker (of the group New builds: a group passed in
-	// Config.Breaker.Breakers reports through its own OnStateChange).
+	// Config.Breaker.Group reports through its own OnStateChange).
 	OnBreakerStateChange func(breaker.StateChange)
 	// OnRejected is called when one of our own stages refused a call
 	// before sending it (an open breaker, a limit, a full queue).

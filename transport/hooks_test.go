@@ -64,7 +64,7 @@ func TestHooksSeeEveryStage(t *testing.T) {
 		Retry: transport.RetryConfig{Backoff: backoff.Constant(0), MaxAttempts: 2},
 		// FailFast: the call that meets the open breaker is refused
 		// (by default it would wait for the probe and become it).
-		Breaker: transport.BreakerConfig{FailFast: true, Group: breaker.GroupConfig{Breaker: breaker.Config{ConsecutiveFailures: 2}}},
+		Breaker: transport.BreakerConfig{FailFast: true, ConsecutiveFailures: 2},
 	})
 	mustNoErr(t, err)
 
@@ -93,7 +93,7 @@ func TestHooksPushbackAndLimitRejection(t *testing.T) {
 	s := &script{steps: []step{{status: 429, retryAfter: "60"}, {status: 200}}}
 	// FailFast: the second call is refused (by default it would wait
 	// for the pushback gate's probe, 3 s later, and be it).
-	rt, err := transport.New(transport.Config{Base: s, Hooks: rec.hooks(), DisableRetry: true, Limit: transport.LimitConfig{FailFast: true}})
+	rt, err := transport.New(transport.Config{Base: s, Hooks: rec.hooks(), Retry: transport.RetryConfig{Off: true}, Limit: transport.LimitConfig{FailFast: true}})
 	mustNoErr(t, err)
 	get(t, rt, "http://b.test/")
 	get(t, rt, "http://b.test/")
@@ -109,7 +109,7 @@ func TestSlogHooks(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	s := &script{steps: []step{{status: 200}, {status: 500}}}
-	rt, err := transport.New(transport.Config{Base: s, Hooks: transport.SlogHooks(logger), DisableRetry: true})
+	rt, err := transport.New(transport.Config{Base: s, Hooks: transport.SlogHooks(logger), Retry: transport.RetryConfig{Off: true}})
 	mustNoErr(t, err)
 	get(t, rt, "http://c.test/ok?token=secret")
 	if buf.Len() != 0 {

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -15,7 +14,15 @@ import (
 // because only you know your backend's capacity (and x/time/rate's mutex
 // does not scale with cores, so no rate limit sits on the default path).
 type LimitConfig struct {
-	// Rate limits requests per host. Nil means no rate limit.
+	// Off goes without load control, server pushback included: New
+	// leaves the stage out, and Limit returns a middleware that passes
+	// requests through.
+	Off bool
+
+	// Rate limits requests per host; share one between clients to share
+	// the rate. Nil means no rate limit. A Rate replaces the pushback gate
+	// and the adaptive rate: setting it with AdaptiveRate or MaxPause is
+	// an error.
 	Rate *limiter.Rate
 
 	// FailFast makes a request that the rate, a pushback pause or the
@@ -25,7 +32,7 @@ type LimitConfig struct {
 	// once when it cannot: a request without a deadline never waits.
 	FailFast bool
 
-	// DisablePushback turns off server pushback. By default (Rate nil), a
+	// PushbackOff turns off server pushback. By default (Rate nil), a
 	// 429 or 503 with Retry-After closes that host's gate: nothing more
 	// goes to the host until a tenth of the Retry-After has passed, then
 	// one probe. A served probe means a quota: the gate opens and the
@@ -35,7 +42,7 @@ type LimitConfig struct {
 	// them go before their deadline (see FailFast), and go over a slow
 	// start when it opens. With Rate set, pushback pauses that Rate
 	// instead (Rate.Pause: nothing until Retry-After).
-	DisablePushback bool
+	PushbackOff bool
 
 	// AdaptiveRate configures the adaptive rate per host (see
 	// limiter.AdaptiveRate and docs/pushback.md) that follows a server's
@@ -44,7 +51,7 @@ type LimitConfig struct {
 	// curve. Requests wait for their turn within their deadline (or fail
 	// at once with FailFast). Nil means the AWS SDKs' adaptive mode
 	// (limiter.AdaptiveRateConfig{}); its Name is set to each host. It is
-	// used only when Rate is nil; setting it with DisablePushback is an
+	// used only when Rate is nil; setting it with PushbackOff is an
 	// error.
 	AdaptiveRate *limiter.AdaptiveRateConfig
 
@@ -54,9 +61,9 @@ type LimitConfig struct {
 	MaxPause time.Duration
 
 	// Concurrency limits the requests in flight per host, with a fixed or
-	// adaptive limit (limiter.Gradient finds it from latency). Nil means
-	// no concurrency limit.
-	Concurrency *limiter.ConcurrencyConfig
+	// adaptive limit (limiter.Gradient finds it from latency; see
+	// ConcurrencyConfig). Nil means no concurrency limit.
+	Concurrency *ConcurrencyConfig
 
 	// Queue is the waiting room in front of the concurrency limit. Nil
 	// means queue's defaults: as deep as the limit, adaptive LIFO with
@@ -82,8 +89,15 @@ type LimitConfig struct {
 	// req.URL.Host.
 	Key func(*http.Request) string
 
+	// OnPushback, if set, is called when a server's pushback pauses a
+	// host (a 429 or 503 with Retry-After), with the host and the end of
+	// the pause. It must be safe for concurrent use and return quickly.
+	// New calls it before Hooks.OnPushback.
+	OnPushback func(Pushback)
+
 	// Classifier judges each attempt for the adaptive limit and pushback.
-	// Nil means DefaultClassifier.
+	// Nil means, in New, Config.Classifier, and otherwise
+	// DefaultClassifier.
 	Classifier Classifier
 }
 
@@ -101,8 +115,13 @@ type LimitConfig struct {
 // counts it against the host.
 //
 // The concurrency slot is released when the response headers arrive, not
-// when the body is read.
+// when the body is read. Each RoundTripper that the middleware wraps has
+// hosts of its own; NewLimiter gives the same stage as a handle whose
+// hosts can be read (Limiter.Hosts), as New's Snapshot does.
 func Limit(cfg LimitConfig) (Middleware, error) {
+	if cfg.Off {
+		return passThrough, nil
+	}
 	s, err := newLimitSettings(cfg)
 	if err != nil {
 		return nil, err
@@ -115,16 +134,27 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 	t := &limitSettings{
 		rate:       cfg.Rate,
 		failFast:   cfg.FailFast,
-		pushback:   !cfg.DisablePushback,
+		pushback:   !cfg.PushbackOff,
 		key:        cfg.Key,
 		classifier: cfg.Classifier,
+		onPushback: cfg.OnPushback,
 		maxHosts:   cfg.MaxHosts,
 	}
 	if cfg.MaxPause < 0 {
-		return nil, fmt.Errorf("%w: LimitConfig.MaxPause is %v, must be >= 0", ErrInvalidConfig, cfg.MaxPause)
+		return nil, fieldError("LimitConfig.MaxPause", "is %v, must be >= 0 (0 means %v)", cfg.MaxPause, defaultMaxPause)
+	}
+	if cfg.Rate != nil {
+		// A Rate replaces the pushback gate and its adaptive rate: their
+		// settings would be silently ignored.
+		switch {
+		case cfg.AdaptiveRate != nil:
+			return nil, fieldError("LimitConfig.Rate", "is set with LimitConfig.AdaptiveRate, which configures the adaptive rate it replaces: set one of them")
+		case cfg.MaxPause != 0:
+			return nil, fieldError("LimitConfig.Rate", "is set with LimitConfig.MaxPause, which bounds the pushback gate it replaces (a Rate has its own MaxPause): set one of them")
+		}
 	}
 	if cfg.MaxHosts < 0 {
-		return nil, fmt.Errorf("%w: LimitConfig.MaxHosts is %d, must be >= 0", ErrInvalidConfig, cfg.MaxHosts)
+		return nil, fieldError("LimitConfig.MaxHosts", "is %d, must be >= 0 (0 means 1024)", cfg.MaxHosts)
 	}
 	if t.maxHosts == 0 {
 		t.maxHosts = 1024
@@ -138,7 +168,7 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 	}
 	if cfg.Concurrency != nil || cfg.Throttle != nil || t.adaptive != nil || t.rate == nil {
 		if cfg.Concurrency != nil {
-			c := *cfg.Concurrency
+			c := cfg.Concurrency.limiterConfig()
 			t.conc = &c
 		}
 		if cfg.Throttle != nil {
@@ -159,7 +189,7 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 		t.key = hostKey
 	}
 	if t.classifier == nil {
-		t.classifier = DefaultClassifier
+		t.classifier = DefaultClassifier()
 	}
 	return t, nil
 }
@@ -188,7 +218,7 @@ type limitSettings struct {
 	maxHosts   int
 	key        func(*http.Request) string
 	classifier Classifier
-	onPushback func(Pushback) // New's hook, or nil
+	onPushback func(Pushback) // or nil
 	adaptive   *limiter.AdaptiveRateConfig
 }
 
@@ -357,7 +387,7 @@ func (t *limitSettings) newHost() (*hostLimit, error) {
 	if t.throttle != nil {
 		th, err := limiter.NewThrottle(*t.throttle)
 		if err != nil {
-			return nil, err
+			return nil, coreError("LimitConfig.Throttle", err)
 		}
 		h.throttle = th
 	}
@@ -366,7 +396,7 @@ func (t *limitSettings) newHost() (*hostLimit, error) {
 	}
 	q, err := queue.New(t.queue)
 	if err != nil {
-		return nil, err
+		return nil, coreError("LimitConfig.Queue", err)
 	}
 	conc := *t.conc
 	userHook := conc.OnLimitChange
@@ -378,10 +408,10 @@ func (t *limitSettings) newHost() (*hostLimit, error) {
 	}
 	c, err := limiter.NewConcurrency(conc)
 	if err != nil {
-		return nil, err
+		return nil, concurrencyError("LimitConfig.Concurrency", err)
 	}
 	if err := q.SetLimit(c.Limit()); err != nil {
-		return nil, err
+		return nil, concurrencyError("LimitConfig.Concurrency", err)
 	}
 	h.conc, h.queue = c, q
 	return h, nil

@@ -15,10 +15,10 @@ import (
 // setAdaptive validates LimitConfig.AdaptiveRate and keeps a copy: a bad
 // config fails here, never on a request.
 func (t *limitSettings) setAdaptive(cfg LimitConfig) error {
-	if cfg.AdaptiveRate != nil && cfg.DisablePushback {
-		return fmt.Errorf("%w: LimitConfig.AdaptiveRate is set with DisablePushback: the adaptive rate follows server pushback", ErrInvalidConfig)
+	if cfg.AdaptiveRate != nil && cfg.PushbackOff {
+		return fieldError("LimitConfig.AdaptiveRate", "is set with LimitConfig.PushbackOff: the adaptive rate follows server pushback")
 	}
-	if cfg.DisablePushback || cfg.Rate != nil {
+	if cfg.PushbackOff || cfg.Rate != nil {
 		return nil // no pushback, or the Rate's pause
 	}
 	var c limiter.AdaptiveRateConfig
@@ -26,7 +26,7 @@ func (t *limitSettings) setAdaptive(cfg LimitConfig) error {
 		c = *cfg.AdaptiveRate
 	}
 	if _, err := limiter.NewAdaptiveRate(c); err != nil {
-		return fmt.Errorf("%w: LimitConfig.AdaptiveRate: %w", ErrInvalidConfig, err)
+		return coreError("LimitConfig.AdaptiveRate", err)
 	}
 	t.adaptive = &c
 	return nil

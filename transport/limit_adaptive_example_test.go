@@ -22,8 +22,8 @@ func ExampleLimitConfig_adaptiveRate() {
 		return &http.Response{StatusCode: status, Body: http.NoBody, Request: req}, nil
 	})
 	rt, err := transport.New(transport.Config{
-		Base:         server,
-		DisableRetry: true, // to show each call's fate
+		Base:  server,
+		Retry: transport.RetryConfig{Off: true}, // to show each call's fate
 		// FailFast shows the refusal; by default a call waits for its
 		// turn when that comes within its deadline.
 		Limit: transport.LimitConfig{FailFast: true},

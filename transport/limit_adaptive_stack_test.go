@@ -15,8 +15,8 @@ import (
 
 func TestAdaptiveRateConfigErrors(t *testing.T) {
 	for name, lc := range map[string]transport.LimitConfig{
-		"with DisablePushback": {AdaptiveRate: &limiter.AdaptiveRateConfig{}, DisablePushback: true},
-		"bad Beta":             {AdaptiveRate: &limiter.AdaptiveRateConfig{Beta: 2}},
+		"with PushbackOff": {AdaptiveRate: &limiter.AdaptiveRateConfig{}, PushbackOff: true},
+		"bad Beta":         {AdaptiveRate: &limiter.AdaptiveRateConfig{Beta: 2}},
 	} {
 		_, err := transport.Limit(lc)
 		if !errors.Is(err, transport.ErrInvalidConfig) {

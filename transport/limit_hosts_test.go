@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/resilient-go/resilient/limiter"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -25,9 +24,9 @@ func TestLimitMaxHostsForgetsIdle(t *testing.T) {
 		return okStub(req)
 	})
 	rt, err := transport.New(transport.Config{
-		Base:           base,
-		DisableBreaker: true,
-		Limit:          transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{Limit: 10}, MaxHosts: 2},
+		Base:    base,
+		Breaker: transport.BreakerConfig{Off: true},
+		Limit:   transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{Limit: 10}, MaxHosts: 2},
 	})
 	mustNoErr(t, err)
 	hosts := func() []string {

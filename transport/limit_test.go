@@ -124,7 +124,7 @@ func TestLimitConcurrencyWithAndWithoutQueue(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := &blocking{release: make(chan struct{})}
 		rt := limited(t, transport.LimitConfig{
-			Concurrency: &limiter.ConcurrencyConfig{Limit: 2},
+			Concurrency: &transport.ConcurrencyConfig{Limit: 2},
 			Queue:       &queue.Config{NoQueue: true},
 		}, b)
 		var wg sync.WaitGroup
@@ -143,7 +143,7 @@ func TestLimitConcurrencyWithAndWithoutQueue(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := &blocking{release: make(chan struct{})}
 		rt := limited(t, transport.LimitConfig{
-			Concurrency: &limiter.ConcurrencyConfig{Limit: 2},
+			Concurrency: &transport.ConcurrencyConfig{Limit: 2},
 			Queue:       &queue.Config{MaxDepth: 2, MaxWait: time.Minute, Policy: queue.FIFO},
 		}, b)
 		var wg sync.WaitGroup
@@ -175,14 +175,14 @@ func TestLimitConfigErrors(t *testing.T) {
 	for _, cfg := range []transport.LimitConfig{
 		{MaxPause: -1},
 		{MaxHosts: -1},
-		{Concurrency: &limiter.ConcurrencyConfig{Limit: -1}},
-		{Concurrency: &limiter.ConcurrencyConfig{}, Queue: &queue.Config{MaxDepth: -1}},
+		{Concurrency: &transport.ConcurrencyConfig{Limit: -1}},
+		{Concurrency: &transport.ConcurrencyConfig{}, Queue: &queue.Config{MaxDepth: -1}},
 	} {
 		if _, err := transport.Limit(cfg); err == nil {
 			t.Errorf("Limit(%+v) accepted a bad config", cfg)
 		}
 	}
-	if _, err := transport.Limit(transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{Limit: -1}}); !errors.Is(err, limiter.ErrInvalidConfig) {
+	if _, err := transport.Limit(transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{Limit: -1}}); !errors.Is(err, limiter.ErrInvalidConfig) {
 		t.Errorf("err = %v, want limiter.ErrInvalidConfig", err)
 	}
 }

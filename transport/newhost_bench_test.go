@@ -22,7 +22,7 @@ import (
 // is not there: it creates the host's state and evicts another's.
 
 // noTimeouts is the default stack without its two timeouts.
-var noTimeouts = transport.Config{Base: okStub, DisableTotalTimeout: true, DisableAttemptTimeout: true}
+var noTimeouts = transport.Config{Base: okStub, Timeout: transport.TimeoutConfig{TotalOff: true, AttemptOff: true}}
 
 // BenchmarkKnownHost calls hosts that the stack already knows: one host,
 // and 1,000 hosts (all within the bound of 1,024) in turn.
@@ -54,13 +54,13 @@ func BenchmarkNewHostParallel(b *testing.B) {
 // breaker.
 func BenchmarkKnownHostNoBreaker(b *testing.B) {
 	c := noTimeouts
-	c.DisableBreaker = true
+	c.Breaker.Off = true
 	benchHostCounts(b, c, false, 1)
 }
 
 func BenchmarkNewHostNoBreaker(b *testing.B) {
 	c := noTimeouts
-	c.DisableBreaker = true
+	c.Breaker.Off = true
 	benchHostCounts(b, c, false, 5000, 50000)
 }
 

@@ -91,7 +91,7 @@ func TestOverloadLoopback(t *testing.T) {
 	plain := drive(pool(), srv.URL)
 	srv2 := newServer()
 	mw, err := transport.Limit(transport.LimitConfig{
-		Concurrency: &limiter.ConcurrencyConfig{Algorithm: limiter.Gradient},
+		Concurrency: &transport.ConcurrencyConfig{Algorithm: limiter.Gradient},
 		Queue:       &queue.Config{Interval: service},
 	})
 	mustNoErr(t, err)

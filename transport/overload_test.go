@@ -113,7 +113,7 @@ func TestOverloadAdaptiveLimitKeepsGoodputAndLatency(t *testing.T) {
 	adaptiveRun := func(t *testing.T, q *queue.Config) (r overloadResult) {
 		synctest.Test(t, func(t *testing.T) {
 			rt := limited(t, transport.LimitConfig{
-				Concurrency: &limiter.ConcurrencyConfig{Algorithm: limiter.Gradient},
+				Concurrency: &transport.ConcurrencyConfig{Algorithm: limiter.Gradient},
 				Queue:       q,
 			}, newCapacityServer(capacity, service))
 			r = offer(rt, maxRate*5/2, run, timeout)

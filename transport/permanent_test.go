@@ -45,7 +45,7 @@ func TestPermanentFindsWrappedCertificateErrors(t *testing.T) {
 		if !transport.Permanent(err) {
 			t.Errorf("Permanent(%q) = false, want true", err)
 		}
-		if v := transport.DefaultClassifier.Classify(req, nil, err); v.Retryable || v.Reason != transport.ReasonPermanent {
+		if v := transport.DefaultClassifier().Classify(req, nil, err); v.Retryable || v.Reason != transport.ReasonPermanent {
 			t.Errorf("Classify(%q) = %+v, want permanent", err, v)
 		}
 	}

@@ -39,6 +39,9 @@ import (
 // The caller's request is never modified: retries send a shallow copy with a
 // fresh body from GetBody.
 func Retry(cfg RetryConfig) (Middleware, error) {
+	if cfg.Off {
+		return passThrough, nil
+	}
 	c, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err

@@ -1,19 +1,18 @@
 package transport
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/resilient-go/resilient/backoff"
 )
 
-// ErrInvalidConfig is wrapped by every configuration error of this package.
-var ErrInvalidConfig = errors.New("transport: invalid config")
-
 // RetryConfig configures Retry. The zero value gives the recommended
 // defaults; each field says what its zero value means.
 type RetryConfig struct {
+	// Off sends every request once: New leaves the stage out, and Retry
+	// returns a middleware that passes requests through.
+	Off bool
+
 	// MaxAttempts is the most attempts one call makes, the first included.
 	// Zero means 4 (three retries: at 30 % random errors, 99 % of calls
 	// succeed; the retry budget keeps an outage from multiplying the
@@ -36,7 +35,8 @@ type RetryConfig struct {
 	// or pass backoff.Unlimited() to turn the cap off (not recommended).
 	Budget *backoff.Budget
 
-	// Classifier judges each attempt. Nil means DefaultClassifier.
+	// Classifier judges each attempt. Nil means, in New,
+	// Config.Classifier, and otherwise DefaultClassifier.
 	Classifier Classifier
 
 	// MaxRetryAfter caps a server's Retry-After: a longer request is
@@ -50,17 +50,32 @@ type RetryConfig struct {
 // maxAttempts bounds RetryConfig.MaxAttempts.
 const maxAttempts = 100
 
-// DefaultRetryConfig holds the values that the zero RetryConfig stands for
-// (Backoff and Budget aside: those are built per middleware).
-var DefaultRetryConfig = RetryConfig{
-	MaxAttempts:   4,
-	MaxRetryAfter: 30 * time.Second,
+// DefaultRetryConfig returns the values that the zero RetryConfig stands
+// for (Budget aside: a budget is built per middleware), a fresh copy each
+// time.
+func DefaultRetryConfig() RetryConfig {
+	return RetryConfig{
+		MaxAttempts:   defaultMaxAttempts,
+		Backoff:       defaultRetryBackoff,
+		MaxRetryAfter: defaultMaxRetryAfter,
+	}
 }
 
-// DefaultRetryBackoff is the backoff of a RetryConfig whose Backoff is
-// nil: exponential from 50ms, doubling up to 10s, with full jitter
-// (AWS's "Exponential Backoff and Jitter").
-var DefaultRetryBackoff backoff.Strategy = mustBackoff(backoff.Config{
+const (
+	// defaultMaxAttempts is RetryConfig.MaxAttempts's default.
+	defaultMaxAttempts = 4
+	// defaultMaxRetryAfter is RetryConfig.MaxRetryAfter's default.
+	defaultMaxRetryAfter = 30 * time.Second
+)
+
+// DefaultRetryBackoff returns the backoff of a RetryConfig whose Backoff
+// is nil: exponential from 50ms, doubling up to 10s, with full jitter
+// (AWS's "Exponential Backoff and Jitter"). It is stateless and safe to
+// share; every call returns the same one.
+func DefaultRetryBackoff() backoff.Strategy { return defaultRetryBackoff }
+
+// defaultRetryBackoff is DefaultRetryBackoff's strategy.
+var defaultRetryBackoff = mustBackoff(backoff.Config{
 	Base:       50 * time.Millisecond,
 	Max:        10 * time.Second,
 	Multiplier: 2,
@@ -78,21 +93,21 @@ func mustBackoff(c backoff.Config) backoff.Strategy {
 // withDefaults validates c and fills in its zero fields.
 func (c RetryConfig) withDefaults() (RetryConfig, error) {
 	if c.MaxAttempts < 0 || c.MaxAttempts > maxAttempts {
-		return c, fmt.Errorf("%w: RetryConfig.MaxAttempts is %d, must be in [0, %d] (0 means %d)",
-			ErrInvalidConfig, c.MaxAttempts, maxAttempts, DefaultRetryConfig.MaxAttempts)
+		return c, fieldError("RetryConfig.MaxAttempts", "is %d, must be in [0, %d] (0 means %d)",
+			c.MaxAttempts, maxAttempts, defaultMaxAttempts)
 	}
 	if c.MaxRetryAfter < 0 {
-		return c, fmt.Errorf("%w: RetryConfig.MaxRetryAfter is %v, must be >= 0 (0 means %v)",
-			ErrInvalidConfig, c.MaxRetryAfter, DefaultRetryConfig.MaxRetryAfter)
+		return c, fieldError("RetryConfig.MaxRetryAfter", "is %v, must be >= 0 (0 means %v)",
+			c.MaxRetryAfter, defaultMaxRetryAfter)
 	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = DefaultRetryConfig.MaxAttempts
+		c.MaxAttempts = defaultMaxAttempts
 	}
 	if c.MaxRetryAfter == 0 {
-		c.MaxRetryAfter = DefaultRetryConfig.MaxRetryAfter
+		c.MaxRetryAfter = defaultMaxRetryAfter
 	}
 	if c.Backoff == nil {
-		c.Backoff = DefaultRetryBackoff
+		c.Backoff = defaultRetryBackoff
 	}
 	b, err := budgetOrDefault(c.Budget)
 	if err != nil {
@@ -100,7 +115,7 @@ func (c RetryConfig) withDefaults() (RetryConfig, error) {
 	}
 	c.Budget = b
 	if c.Classifier == nil {
-		c.Classifier = DefaultClassifier
+		c.Classifier = DefaultClassifier()
 	}
 	return c, nil
 }
@@ -112,26 +127,4 @@ func budgetOrDefault(b *backoff.Budget) (*backoff.Budget, error) {
 		return b, nil
 	}
 	return backoff.NewBudget(backoff.DefaultBudgetConfig())
-}
-
-// invalidConfig makes err, an error of New's validation, match
-// ErrInvalidConfig: a core's refusal (limiter's, breaker's, pool's…)
-// keeps its own sentinel matchable too. nil stays nil.
-func invalidConfig(err error) error {
-	if err == nil || errors.Is(err, ErrInvalidConfig) {
-		return err
-	}
-	return &configError{err}
-}
-
-// configError is a core's configuration error seen through New.
-type configError struct{ err error }
-
-func (e *configError) Error() string { return e.err.Error() }
-
-func (e *configError) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
-
-// errorf returns an ErrInvalidConfig error with a message.
-func errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
 }

@@ -38,7 +38,7 @@ func TestHugeRetryAfterSaturatesAtMaxRetryAfter(t *testing.T) {
 func TestHugeRetryAfterThroughNewIsNotRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := &script{steps: []step{{status: 503, retryAfter: "99999999999"}, {status: 200}}}
-		stack, err := transport.New(transport.Config{Base: s, DisableLimit: true})
+		stack, err := transport.New(transport.Config{Base: s, Limit: transport.LimitConfig{Off: true}})
 		mustNoErr(t, err)
 		resp, err := stack.RoundTrip(httptest.NewRequest("GET", "http://x.test/", nil))
 		mustNoErr(t, err)

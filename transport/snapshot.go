@@ -73,7 +73,7 @@ func (t *Transport) Snapshot() Snapshot {
 		s.Breakers = t.breakers.Snapshots()
 	}
 	if t.limits != nil {
-		s.Hosts = t.limits.snapshot()
+		s.Hosts = t.limits.Hosts()
 	}
 	if t.pool != nil {
 		ps := t.pool.Stats()

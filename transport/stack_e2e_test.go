@@ -167,13 +167,13 @@ func TestStackE2ERecovery(t *testing.T) {
 		chaos.Phase{Name: "healthy"},
 	)
 	rt := stack(t, transport.Config{
-		AttemptTimeout: 100 * time.Millisecond,
-		Retry:          transport.RetryConfig{Backoff: backoff.Constant(time.Millisecond)},
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{
+		Timeout: transport.TimeoutConfig{Attempt: 100 * time.Millisecond},
+		Retry:   transport.RetryConfig{Backoff: backoff.Constant(time.Millisecond)},
+		Breaker: transport.BreakerConfig{
 			Window:        breaker.Window{Period: 200 * time.Millisecond, Buckets: 10},
 			MinThroughput: 5,
 			BreakDuration: 50 * time.Millisecond,
-		}}},
+		},
 	})
 	var opened bool
 	var last int

@@ -60,7 +60,7 @@ func TestNewZeroConfigEndToEnd(t *testing.T) {
 func TestNewSnapshotReportsHostLoad(t *testing.T) {
 	rt, err := transport.New(transport.Config{
 		Base:  okStub,
-		Limit: transport.LimitConfig{Concurrency: &limiter.ConcurrencyConfig{Limit: 7}, Throttle: &limiter.ThrottleConfig{}},
+		Limit: transport.LimitConfig{Concurrency: &transport.ConcurrencyConfig{Limit: 7}, Throttle: &limiter.ThrottleConfig{}},
 	})
 	mustNoErr(t, err)
 	if _, err := get(t, rt, "http://a.test/"); err != nil {
@@ -74,10 +74,10 @@ func TestNewSnapshotReportsHostLoad(t *testing.T) {
 
 func TestNewValidation(t *testing.T) {
 	cases := map[string]transport.Config{
-		"negative total":           {TotalTimeout: -time.Second},
-		"negative attempt":         {AttemptTimeout: -time.Second},
-		"attempt over total":       {AttemptTimeout: 20 * time.Second, TotalTimeout: 10 * time.Second, Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{Window: breaker.Window{Period: time.Minute}}}}},
-		"breaker window too short": {AttemptTimeout: 6 * time.Second},
+		"negative total":           {Timeout: transport.TimeoutConfig{Total: -time.Second}},
+		"negative attempt":         {Timeout: transport.TimeoutConfig{Attempt: -time.Second}},
+		"attempt over total":       {Timeout: transport.TimeoutConfig{Attempt: 20 * time.Second, Total: 10 * time.Second}, Breaker: transport.BreakerConfig{Window: breaker.Window{Period: time.Minute}}},
+		"breaker window too short": {Timeout: transport.TimeoutConfig{Attempt: 6 * time.Second}},
 		"backoff exceeds total":    {Retry: transport.RetryConfig{MaxAttempts: 5, Backoff: backoff.Constant(5 * time.Second)}},
 		"bad retry":                {Retry: transport.RetryConfig{MaxAttempts: -1}},
 		"bad limit":                {Limit: transport.LimitConfig{MaxHosts: -1}},
@@ -88,15 +88,15 @@ func TestNewValidation(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrInvalidConfig", name, err)
 		}
 	}
-	_, err := transport.New(transport.Config{Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{MaxKeys: -1}}})
+	_, err := transport.New(transport.Config{Breaker: transport.BreakerConfig{MaxKeys: -1}})
 	if !errors.Is(err, breaker.ErrInvalidConfig) {
 		t.Errorf("bad breaker: err = %v", err)
 	}
 	// The checks are about the stages that are on.
-	if _, err := transport.New(transport.Config{AttemptTimeout: 6 * time.Second, DisableBreaker: true}); err != nil {
+	if _, err := transport.New(transport.Config{Timeout: transport.TimeoutConfig{Attempt: 6 * time.Second}, Breaker: transport.BreakerConfig{Off: true}}); err != nil {
 		t.Errorf("breaker off: %v", err)
 	}
-	if _, err := transport.New(transport.Config{Retry: transport.RetryConfig{MaxAttempts: 5, Backoff: backoff.Constant(5 * time.Second)}, DisableTotalTimeout: true}); err != nil {
+	if _, err := transport.New(transport.Config{Retry: transport.RetryConfig{MaxAttempts: 5, Backoff: backoff.Constant(5 * time.Second)}, Timeout: transport.TimeoutConfig{TotalOff: true}}); err != nil {
 		t.Errorf("total timeout off: %v", err)
 	}
 	if _, err := transport.New(transport.Config{}); err != nil {
@@ -113,7 +113,7 @@ func TestNewTimeoutsAndCallerDeadline(t *testing.T) {
 		<-req.Context().Done()
 		return nil, req.Context().Err()
 	})
-	rt, err := transport.New(transport.Config{Base: base, AttemptTimeout: 50 * time.Millisecond, TotalTimeout: time.Hour,
+	rt, err := transport.New(transport.Config{Base: base, Timeout: transport.TimeoutConfig{Attempt: 50 * time.Millisecond, Total: time.Hour},
 		Retry: transport.RetryConfig{MaxAttempts: 3, Backoff: backoff.Constant(0)}})
 	mustNoErr(t, err)
 	_, err = get(t, rt, "http://h.test/")

@@ -180,7 +180,7 @@ func TestStalledBodyLoopback(t *testing.T) {
 		{"defaults", transport.Config{}},
 		// Retry then reads net/http's body itself, with no attempt
 		// context below it to cancel: closing the body ends the read.
-		{"no attempt timeout", transport.Config{DisableAttemptTimeout: true}},
+		{"no attempt timeout", transport.Config{Timeout: transport.TimeoutConfig{AttemptOff: true}}},
 		{"hedged", transport.Config{Hedge: &transport.HedgeConfig{Delay: 10 * time.Millisecond}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,9 +189,9 @@ func TestStalledBodyLoopback(t *testing.T) {
 				first, rest = 20*time.Millisecond, 50*time.Millisecond
 			}
 			srv, hits := stallingServer(t, first, rest)
-			tc.cfg.TotalTimeout = 3 * time.Second
-			if !tc.cfg.DisableAttemptTimeout {
-				tc.cfg.AttemptTimeout = 2 * time.Second
+			tc.cfg.Timeout.Total = 3 * time.Second
+			if !tc.cfg.Timeout.AttemptOff {
+				tc.cfg.Timeout.Attempt = 2 * time.Second
 			}
 			tr, err := transport.New(tc.cfg)
 			mustNoErr(t, err)

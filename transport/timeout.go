@@ -52,7 +52,7 @@ func (e *attemptTimeoutError) Temporary() bool { return true }
 // positive.
 func AttemptTimeout(d time.Duration) (Middleware, error) {
 	if d <= 0 {
-		return nil, errorf("AttemptTimeout is %v, must be > 0", d)
+		return nil, fieldError("AttemptTimeout", "d is %v, must be > 0", d)
 	}
 	return func(next http.RoundTripper) http.RoundTripper {
 		if next == nil {
@@ -130,7 +130,7 @@ func (b *releasingBody) Close() error {
 // request. d must be positive.
 func TotalTimeout(d time.Duration) (Middleware, error) {
 	if d <= 0 {
-		return nil, errorf("TotalTimeout is %v, must be > 0", d)
+		return nil, fieldError("TotalTimeout", "d is %v, must be > 0", d)
 	}
 	return func(next http.RoundTripper) http.RoundTripper {
 		if next == nil {

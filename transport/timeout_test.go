@@ -84,7 +84,7 @@ func TestAttemptTimeoutErrorIsATimeout(t *testing.T) {
 		if msg := err.Error(); !strings.Contains(msg, "attempt timed out after 1s without response headers (the attempt, canceled, returned: context canceled)") {
 			t.Errorf("message %q: want it to say the attempt was canceled by the timeout", msg)
 		}
-		v := transport.DefaultClassifier.Classify(httpGet(t, "http://h.test/"), nil, err)
+		v := transport.DefaultClassifier().Classify(httpGet(t, "http://h.test/"), nil, err)
 		if !v.Retryable || v.Reason != transport.ReasonTimeout {
 			t.Fatalf("classified %+v, want a retryable timeout", v)
 		}

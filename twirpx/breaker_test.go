@@ -18,10 +18,10 @@ import (
 
 // trippy trips a breaker after three failures in a row and keeps it open
 // for the rest of the test.
-var trippy = transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{
+var trippy = transport.BreakerConfig{
 	ConsecutiveFailures: 3,
 	BreakDuration:       time.Minute,
-}}}
+}
 
 // One method's breaker opens while another method of the same server keeps
 // working: breakers are per method, not per host. The open breaker's

@@ -10,7 +10,7 @@ import (
 	"github.com/resilient-go/resilient/transport"
 )
 
-// DefaultClassifier is the transport.Classifier that New gives every stage
+// DefaultClassifier returns the transport.Classifier that New gives every stage
 // unless Config.Transport.Classifier names another. It judges a Twirp
 // server's answer by its error code, which HTTP statuses blur (internal,
 // unknown and dataloss are all a 500; canceled and deadline_exceeded both
@@ -42,15 +42,18 @@ import (
 // requires the method to be idempotent (Config.Methods) unless the error
 // proves the request was never sent, a replayable body, attempts and
 // budget left, and time for the wait before the deadline.
-var DefaultClassifier transport.Classifier = transport.ClassifierFunc(classify)
+func DefaultClassifier() transport.Classifier { return defaultClassifier }
+
+// defaultClassifier is DefaultClassifier's classifier.
+var defaultClassifier transport.Classifier = transport.ClassifierFunc(classify)
 
 func classify(req *http.Request, resp *http.Response, err error) transport.Verdict {
 	if err != nil || resp == nil || resp.StatusCode == http.StatusOK {
-		return transport.DefaultClassifier.Classify(req, resp, err)
+		return transport.DefaultClassifier().Classify(req, resp, err)
 	}
 	info := responseError(resp)
 	if info.code == "" {
-		return transport.DefaultClassifier.Classify(req, resp, err)
+		return transport.DefaultClassifier().Classify(req, resp, err)
 	}
 	retryAfter := info.retryAfter
 	if v := resp.Header.Get("Retry-After"); v != "" {

@@ -73,7 +73,7 @@ func TestDefaultClassifier(t *testing.T) {
 		{"breaker open", nil, transport.MarkNotSent(breaker.ErrOpen), I, false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := twirpx.DefaultClassifier.Classify(req, tc.resp, tc.err)
+			v := twirpx.DefaultClassifier().Classify(req, tc.resp, tc.err)
 			if v.Outcome != tc.outcome || v.Retryable != tc.retryable || v.RetryAfter != tc.retryAfter {
 				t.Errorf("verdict %+v, want outcome %v, retryable %v, retry after %v", v, tc.outcome, tc.retryable, tc.retryAfter)
 			}
@@ -101,7 +101,7 @@ func TestClassifierLeavesTheBodyReadable(t *testing.T) {
 	body := rec.Body.String()
 
 	for range 3 { // Limit, Breaker, Retry each classify it
-		v := twirpx.DefaultClassifier.Classify(nil, resp, nil)
+		v := twirpx.DefaultClassifier().Classify(nil, resp, nil)
 		if v.RetryAfter != time.Second {
 			t.Fatalf("verdict %+v, want a retry after 1s", v)
 		}

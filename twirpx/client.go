@@ -3,11 +3,12 @@ package twirpx
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/twitchtv/twirp"
 
-	"github.com/resilient-go/resilient/pool"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -19,7 +20,6 @@ import (
 // CloseIdleConnections closes its pooled connections.
 type Client struct {
 	stack      *transport.Transport
-	pool       *pool.Pool // nil when Config.Transport.Base is the caller's
 	methods    *methodTable
 	httpClient *http.Client
 	hooks      *twirp.ClientHooks // nil when there are none
@@ -36,27 +36,21 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{}
 	tc := cfg.Transport
 	if tc.Classifier == nil {
-		tc.Classifier = DefaultClassifier
-	}
-	base := tc.Base
-	if base == nil {
-		p, err := pool.New(tc.Pool)
-		if err != nil {
-			// As transport.New would report it: ErrInvalidConfig, and
-			// pool's own sentinel.
-			return nil, errorf("Config.Transport.Pool: %w", err)
-		}
-		c.pool, base = p, p
+		tc.Classifier = DefaultClassifier()
 	}
 	header := cfg.TimeoutHeader
 	if cfg.DisableTimeoutHeader {
 		header = ""
 	}
-	w := &wire{next: base, header: header}
-	if !tc.DisableAttemptTimeout {
-		w.attempt = cmp.Or(tc.AttemptTimeout, transport.DefaultConfig.AttemptTimeout)
+	var attempt time.Duration
+	if !tc.Timeout.AttemptOff {
+		attempt = cmp.Or(tc.Timeout.Attempt, transport.DefaultConfig().Timeout.Attempt)
 	}
-	tc.Base = w
+	// The wire stage is the innermost attempt middleware, just above the
+	// base (the stack's pool when Base is nil), below the caller's own.
+	tc.Attempt = append(tc.Attempt[:len(tc.Attempt):len(tc.Attempt)], func(next http.RoundTripper) http.RoundTripper {
+		return &wire{next: next, header: header, attempt: attempt}
+	})
 
 	// The table's policies need the stack, and the stack's keys need the
 	// table: build the table first and fill in its policies after.
@@ -70,7 +64,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	stack, err := transport.New(tc)
 	if err != nil {
-		return nil, err
+		return nil, stackError(err)
 	}
 	c.stack = stack
 	policies[[2]string{}] = &policy{rt: stack}
@@ -80,14 +74,14 @@ func New(cfg Config) (*Client, error) {
 		if mp.Timeout > 0 {
 			mw, err := transport.TotalTimeout(mp.Timeout)
 			if err != nil {
-				return nil, err
+				return nil, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "%w", err)
 			}
 			p.rt = mw(stack)
 		}
 		policies[[2]string{service, method}] = p
 	}
 
-	c.httpClient = &http.Client{Transport: &outer{methods: c.methods, stack: stack, wire: w}}
+	c.httpClient = &http.Client{Transport: &outer{methods: c.methods, stack: stack}}
 	if hooks := twirp.ChainClientHooks(cfg.ClientHooks...); hooks != nil {
 		h := *hooks // ChainClientHooks returns a single argument as it is
 		if onError := h.Error; onError != nil {
@@ -149,15 +143,8 @@ func recodeInterceptor(next twirp.Method) twirp.Method {
 
 // Snapshot reports the state of every stage of the stack: each method's
 // breaker (named by MethodKey), the retry budget, per-host limits and
-// queues, and the pool's reuse statistics when the pool is ours.
-func (c *Client) Snapshot() transport.Snapshot {
-	s := c.stack.Snapshot()
-	if c.pool != nil {
-		ps := c.pool.Stats()
-		s.Pool = &ps
-	}
-	return s
-}
+// queues, and the pool's reuse statistics when the pool is the stack's.
+func (c *Client) Snapshot() transport.Snapshot { return c.stack.Snapshot() }
 
 // MethodKey returns the key that names req's Twirp method on its host, as
 // the breakers (and the limits, with LimitPerMethod) use it:
@@ -175,8 +162,7 @@ func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }
 // own timeout, then hands the call to the stack.
 type outer struct {
 	methods *methodTable
-	stack   http.RoundTripper
-	wire    *wire
+	stack   *transport.Transport
 }
 
 var _ http.RoundTripper = (*outer)(nil)
@@ -196,4 +182,4 @@ func (o *outer) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // CloseIdleConnections reaches the pool, for http.Client.CloseIdleConnections.
-func (o *outer) CloseIdleConnections() { o.wire.CloseIdleConnections() }
+func (o *outer) CloseIdleConnections() { o.stack.CloseIdleConnections() }

@@ -13,14 +13,63 @@ import (
 	"github.com/resilient-go/resilient/transport"
 )
 
-// ErrInvalidConfig is wrapped by every configuration error of this package
-// (New and DeadlineHandler). Errors of the stack below (transport.New and
-// the cores) wrap their own package's ErrInvalidConfig.
+// ErrInvalidConfig is wrapped by every configuration error of New and
+// DeadlineHandler, and the message names the field's path from the config
+// given ("twirpx: invalid config: Config.Methods["S/M"].Timeout: ...").
+// A refusal of Config.Transport by the stack below also matches
+// transport.ErrInvalidConfig (and a core's own sentinel, such as
+// breaker.ErrInvalidConfig, where a core refused it), with its path from
+// twirpx's Config ("Config.Transport.Retry.MaxAttempts").
 var ErrInvalidConfig = errors.New("twirpx: invalid config")
 
-func errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+// errorf returns the error that refuses field.
+func errorf(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: "+format, append([]any{ErrInvalidConfig, field}, args...)...)
 }
+
+// stackError returns the stack's refusal of Config.Transport (err, from
+// transport.New) as twirpx's: it names the field from twirpx's Config and
+// matches ErrInvalidConfig as well as what err matches.
+func stackError(err error) error {
+	var ce *transport.ConfigError
+	if !errors.As(err, &ce) {
+		return &configError{field: "Config.Transport", err: err}
+	}
+	field := "Config.Transport"
+	if rest, ok := strings.CutPrefix(ce.Field, "Config"); ok {
+		field += rest
+	}
+	e := &configError{field: field, reason: ce.Reason, err: err}
+	if ce.Err != nil {
+		e.detail = ce.Err.Error()
+	}
+	return e
+}
+
+// configError is a refusal of a field that a package below twirpx judged:
+// its message is twirpx's, and it matches both packages' sentinels.
+type configError struct {
+	field, reason string
+	detail        string // the core's message, if a core refused it
+	err           error
+}
+
+func (e *configError) Error() string {
+	msg := "twirpx: invalid config: " + e.field
+	switch {
+	case e.reason != "" || e.detail != "":
+		for _, s := range []string{e.reason, e.detail} {
+			if s != "" {
+				msg += ": " + s
+			}
+		}
+	default:
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+
+func (e *configError) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
 
 // DefaultTimeoutHeader is the request header that carries a call's
 // remaining time to the server, unless Config.TimeoutHeader names another.
@@ -45,9 +94,10 @@ type Config struct {
 	//   - Breaker.Key: one breaker per Twirp method and host (see
 	//     Client.MethodKey);
 	//   - Limit.Key: per method too when LimitPerMethod is set.
-	// Base, nil or not, gets twirpx's wire stage on top of it: it sends the
-	// timeout header on each attempt and reads Twirp error bodies for the
-	// classifier.
+	// Base, nil or not, gets twirpx's wire stage on top of it, as the
+	// innermost of Attempt (below your own attempt middlewares): it sends
+	// the timeout header on each attempt and reads Twirp error bodies for
+	// the classifier. The pool, when Base is nil, is the stack's own.
 	Transport transport.Config
 
 	// Methods sets each method's policy, keyed by "Service/Method", with
@@ -95,10 +145,11 @@ type MethodPolicy struct {
 	Idempotent bool
 
 	// Timeout bounds every call of the method, retries and waits
-	// included, like Transport.TotalTimeout but for this method; the
+	// included, like Transport.Timeout.Total but for this method; the
 	// caller's own deadline still wins when it is sooner. Zero means the
-	// method has no timeout of its own (TotalTimeout applies). Negative is
-	// an error, and so is a Timeout longer than TotalTimeout, which would
+	// method has no timeout of its own (Transport.Timeout.Total applies).
+	// Negative is an error, and so is a Timeout longer than
+	// Transport.Timeout.Total, which would
 	// never be reached.
 	Timeout time.Duration
 }
@@ -110,14 +161,14 @@ func (c Config) validate() (Config, error) {
 		c.TimeoutHeader = DefaultTimeoutHeader
 	}
 	if !validHeaderName(c.TimeoutHeader) {
-		return c, errorf("Config.TimeoutHeader %q is not a valid header name", c.TimeoutHeader)
+		return c, errorf("Config.TimeoutHeader", "%q is not a valid header name", c.TimeoutHeader)
 	}
 	// The stage sets the header map directly: the name must be in the
 	// canonical form that Header.Get looks up on the server.
 	c.TimeoutHeader = http.CanonicalHeaderKey(c.TimeoutHeader)
-	total := c.Transport.TotalTimeout
+	total := c.Transport.Timeout.Total
 	if total == 0 {
-		total = transport.DefaultConfig.TotalTimeout
+		total = transport.DefaultConfig().Timeout.Total
 	}
 	// Sorted, so that the first error reported does not depend on map order.
 	keys := make([]string, 0, len(c.Methods))
@@ -131,10 +182,10 @@ func (c Config) validate() (Config, error) {
 		}
 		p := c.Methods[k]
 		if p.Timeout < 0 {
-			return c, errorf("Config.Methods[%q].Timeout is %v, must be >= 0 (0 means no timeout of its own)", k, p.Timeout)
+			return c, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "is %v, must be >= 0 (0 means no timeout of its own)", p.Timeout)
 		}
-		if p.Timeout > total && !c.Transport.DisableTotalTimeout && c.Transport.TotalTimeout >= 0 {
-			return c, errorf("Config.Methods[%q].Timeout %v exceeds Transport.TotalTimeout %v, which would end the call first: raise TotalTimeout or set DisableTotalTimeout", k, p.Timeout, total)
+		if p.Timeout > total && !c.Transport.Timeout.TotalOff && c.Transport.Timeout.Total >= 0 {
+			return c, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "%v exceeds Config.Transport.Timeout.Total %v, which would end the call first: raise it or set Config.Transport.Timeout.TotalOff", p.Timeout, total)
 		}
 	}
 	return c, nil
@@ -149,7 +200,7 @@ func parseMethodKey(k string) (service, method string, err error) {
 	service, method, ok := strings.Cut(k, "/")
 	if !ok || service == "" || method == "" || strings.Contains(method, "/") ||
 		strings.Contains(service, "*") || (strings.Contains(method, "*") && method != "*") {
-		return "", "", errorf(`Config.Methods key %q must be "Service/Method", "Service/*" or "*"`, k)
+		return "", "", errorf(fmt.Sprintf("Config.Methods[%q]", k), `the key must be "Service/Method", "Service/*" or "*"`)
 	}
 	return service, method, nil
 }

@@ -127,7 +127,7 @@ func TestTimeoutHeaderEncoding(t *testing.T) {
 				c, err := twirpx.New(twirpx.Config{
 					TimeoutHeader: "x-deadline", // canonicalised to X-Deadline
 					Transport: transport.Config{
-						DisableTotalTimeout: true, DisableAttemptTimeout: true,
+						Timeout: transport.TimeoutConfig{TotalOff: true, AttemptOff: true},
 						Base: transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 							got = req.Header.Values("X-Deadline")
 							return &http.Response{StatusCode: 200, Body: http.NoBody, Request: req}, nil

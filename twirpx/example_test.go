@@ -67,9 +67,9 @@ func ExampleClient_ClientOptions() {
 	defer server.Close()
 
 	c, err := twirpx.New(twirpx.Config{Transport: transport.Config{
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{
+		Breaker: transport.BreakerConfig{
 			ConsecutiveFailures: 2, BreakDuration: time.Minute,
-		}}},
+		},
 	}})
 	if err != nil {
 		panic(err)

@@ -24,10 +24,9 @@ var fuzzStrings = []string{"", "*", "S/*", "S/M", "Haberdasher/MakeHat", "a/b/c"
 func fuzzTwirpConfig(f *fuzzbytes.Decoder, base http.RoundTripper) twirpx.Config {
 	c := twirpx.Config{
 		Transport: transport.Config{
-			Base:         base,
-			TotalTimeout: f.Duration(), DisableTotalTimeout: f.Bool(),
-			AttemptTimeout: f.Duration(), DisableAttemptTimeout: f.Bool(),
-			Retry: transport.RetryConfig{MaxAttempts: f.Int(), MaxRetryAfter: f.Duration()}, DisableRetry: f.Bool(),
+			Base:    base,
+			Timeout: transport.TimeoutConfig{Total: f.Duration(), TotalOff: f.Bool(), Attempt: f.Duration(), AttemptOff: f.Bool()},
+			Retry:   transport.RetryConfig{Off: f.Bool(), MaxAttempts: f.Int(), MaxRetryAfter: f.Duration()},
 		},
 		LimitPerMethod: f.Bool(), TimeoutHeader: f.String(fuzzStrings), DisableTimeoutHeader: f.Bool(),
 	}

@@ -71,7 +71,7 @@ func TestIdempotentMethodRetriesChaos(t *testing.T) {
 			Retry: transport.RetryConfig{MaxAttempts: 6, Budget: backoff.Unlimited()},
 			// A third of the attempts fail by design: keep the breaker
 			// out of this test.
-			DisableBreaker: true,
+			Breaker: transport.BreakerConfig{Off: true},
 		},
 	})
 	hc := example.NewHaberdasherProtobufClient(b.URL, c.HTTPClient(), c.ClientOptions()...)
@@ -240,7 +240,7 @@ func TestConcurrentCalls(t *testing.T) {
 	b := newBackend(t, in.Handler)
 	c := newClient(t, twirpx.Config{
 		Methods:   map[string]twirpx.MethodPolicy{"*": {Idempotent: true}},
-		Transport: transport.Config{Retry: transport.RetryConfig{MaxAttempts: 8, Budget: backoff.Unlimited()}, DisableBreaker: true},
+		Transport: transport.Config{Retry: transport.RetryConfig{MaxAttempts: 8, Budget: backoff.Unlimited()}, Breaker: transport.BreakerConfig{Off: true}},
 	})
 	protoClient := example.NewHaberdasherProtobufClient(b.URL, c.HTTPClient(), c.ClientOptions()...)
 	jsonClient := example.NewHaberdasherJSONClient(b.URL, c.HTTPClient(), c.ClientOptions()...)

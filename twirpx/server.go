@@ -36,16 +36,16 @@ const DefaultMaxTimeout = 30 * time.Second
 // requests that carry the header (a context and a request copy).
 func DeadlineHandler(next http.Handler, cfg DeadlineConfig) (http.Handler, error) {
 	if next == nil {
-		return nil, errorf("DeadlineHandler: next is nil")
+		return nil, errorf("next", "is nil")
 	}
 	if cfg.Header == "" {
 		cfg.Header = DefaultTimeoutHeader
 	}
 	if !validHeaderName(cfg.Header) {
-		return nil, errorf("DeadlineConfig.Header %q is not a valid header name", cfg.Header)
+		return nil, errorf("DeadlineConfig.Header", "%q is not a valid header name", cfg.Header)
 	}
 	if cfg.Max < 0 {
-		return nil, errorf("DeadlineConfig.Max is %v, must be >= 0 (0 means %v)", cfg.Max, DefaultMaxTimeout)
+		return nil, errorf("DeadlineConfig.Max", "is %v, must be >= 0 (0 means %v)", cfg.Max, DefaultMaxTimeout)
 	}
 	if cfg.Max == 0 {
 		cfg.Max = DefaultMaxTimeout

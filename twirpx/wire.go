@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// wire is the bottom stage of the stack, just above the pool, where each
+// wire is the bottom stage of the stack (the innermost attempt
+// middleware), just above the pool, where each
 // attempt meets the network: it tells the server how long this attempt may
 // take, from the attempt's own deadline, the tightest of the caller's, the
 // method's, the call's and the attempt timeout. A retry sends the time left
@@ -34,15 +35,6 @@ func (w *wire) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return w.next.RoundTrip(req)
-}
-
-// CloseIdleConnections closes the idle connections of the base, so that
-// http.Client.CloseIdleConnections reaches the pool.
-func (w *wire) CloseIdleConnections() {
-	type closeIdler interface{ CloseIdleConnections() }
-	if ci, ok := w.next.(closeIdler); ok {
-		ci.CloseIdleConnections()
-	}
 }
 
 // withHeader returns a shallow copy of req with the timeout header added.

@@ -136,7 +136,7 @@ func TestDeterministic(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return transport.New(transport.Config{Base: base, Retry: transport.RetryConfig{Backoff: bo}, DisableBreaker: true})
+		return transport.New(transport.Config{Base: base, Retry: transport.RetryConfig{Backoff: bo}, Breaker: transport.BreakerConfig{Off: true}})
 	}}
 	for _, kind := range []fleetsim.Kind{fleetsim.Plain(), fleetsim.RetryableHTTP(), fleetsim.Failsafe(), noBreaker} {
 		t.Run(kind.Name, func(t *testing.T) {

@@ -151,7 +151,7 @@ func ResilientAdaptive(interval time.Duration) Client {
 		Strict: true,
 		New: func(base http.RoundTripper) (http.RoundTripper, error) {
 			return transport.New(transport.Config{Base: base, Limit: transport.LimitConfig{
-				Concurrency: &limiter.ConcurrencyConfig{Algorithm: limiter.Gradient},
+				Concurrency: &transport.ConcurrencyConfig{Algorithm: limiter.Gradient},
 				Queue:       &queue.Config{Interval: interval},
 			}})
 		},

@@ -38,7 +38,7 @@ func ResilientRoundRobin() Client {
 	return Client{
 		Name: "resilient + round robin",
 		Config: "defaults plus `Balance: &transport.BalanceConfig{Resolver: discovery.NewStatic(replicas...), " +
-			"Balancing: balancer.Config{Policy: balancer.RoundRobin, Outlier: balancer.OutlierConfig{Disable: true}}}`: " +
+			"Policy: balancer.RoundRobin, Outlier: balancer.OutlierConfig{Disable: true}}`: " +
 			"one breaker per replica, a retry goes to another replica, no ejection.",
 		Strict: true,
 		NewReplicas: func(base http.RoundTripper, replicas []string) (http.RoundTripper, error) {
@@ -72,7 +72,11 @@ func balanced(base http.RoundTripper, replicas []string, cfg balancer.Config) (h
 	if err != nil {
 		return nil, err
 	}
-	return transport.New(transport.Config{Base: base, Balance: &transport.BalanceConfig{Resolver: res, Balancing: cfg}})
+	bal, err := balancer.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return transport.New(transport.Config{Base: base, Balance: &transport.BalanceConfig{Balancer: bal, Resolver: res}})
 }
 
 // rotation sends each attempt to the next address in turn, whatever

@@ -69,7 +69,12 @@ func newReplicaContenders(cfg config) ([]*replicaContender, error) {
 				closeReplicaContenders(out)
 				return nil, err
 			}
-			tc = transport.Config{Base: c.pool, Balance: &transport.BalanceConfig{Resolver: res, Balancing: *b.balance}}
+			bal, err := balancer.New(*b.balance)
+			if err != nil {
+				closeReplicaContenders(out)
+				return nil, err
+			}
+			tc = transport.Config{Base: c.pool, Balance: &transport.BalanceConfig{Balancer: bal, Resolver: res}}
 		}
 		rt, err := transport.New(tc)
 		if err != nil {

@@ -90,7 +90,7 @@ func (r *report) outageNotes(f *fleet) []string {
 			"one client alone is held near 1×, but %s clients at %.2g calls/s each may retry %.0f times a second between them, "+
 			"%.1f× the calls offered, on top of the %g tokens each starts with; so up to %d attempts a call (`MaxAttempts`) get through.",
 			thousands(f.n), s.TriggerLoad, s.PeakLoad, bud.MaxTokens, bud.MinPerSecond, thousands(f.n), perClient, floor,
-			floor/f.cfg.Rate(), bud.MaxTokens, transport.DefaultRetryConfig.MaxAttempts))
+			floor/f.cfg.Rate(), bud.MaxTokens, transport.DefaultRetryConfig().MaxAttempts))
 	}
 	bc := breaker.DefaultConfig()
 	inWindow := perClient * bc.Window.Period.Seconds()
@@ -101,11 +101,11 @@ func (r *report) outageNotes(f *fleet) []string {
 			"%s the %d the breaker needs before it may trip; the outage's retries (up to %d attempts a call) take a window past it, "+
 			"and a breaker that trips waits its %s break before a probe, whether the backend is back or not.",
 			thousands(f.n), secs(s.Recovery), secs(ps.Recovery), s.AfterUnsent, inWindow, secs(bc.Window.Period),
-			belowAbove(inWindow, float64(bc.MinThroughput)), bc.MinThroughput, transport.DefaultRetryConfig.MaxAttempts, secs(bc.BreakDuration)))
-	} else if inWindow < float64(bc.MinThroughput)/float64(transport.DefaultRetryConfig.MaxAttempts) && s.AfterUnsent == 0 {
+			belowAbove(inWindow, float64(bc.MinThroughput)), bc.MinThroughput, transport.DefaultRetryConfig().MaxAttempts, secs(bc.BreakDuration)))
+	} else if inWindow < float64(bc.MinThroughput)/float64(transport.DefaultRetryConfig().MaxAttempts) && s.AfterUnsent == 0 {
 		out = append(out, fmt.Sprintf("*Outage, %s clients*: each client sees about %.1f calls in its breaker's %s window, too few to reach "+
 			"the %d its breaker needs before it may trip, even at %d attempts a call: at this fleet size no breaker opened, "+
-			"and none could spare the backend.", thousands(f.n), inWindow, secs(bc.Window.Period), bc.MinThroughput, transport.DefaultRetryConfig.MaxAttempts))
+			"and none could spare the backend.", thousands(f.n), inWindow, secs(bc.Window.Period), bc.MinThroughput, transport.DefaultRetryConfig().MaxAttempts))
 	}
 	return out
 }

@@ -327,7 +327,7 @@ func microNotes(ms []bench.Measurement) []string {
 			b := m.BestPeer(m.Seq)
 			out = append(out, fmt.Sprintf("*Cost per call*: resilient's full default stack (%.0f ns/op, %d allocs/op) costs more than %s (%.0f ns/op, %d allocs/op): "+
 				"the difference is its two deadlines, a total and a per-attempt timeout, each a context and a timer per call, which no peer case sets. "+
-				"Without them (`DisableTotalTimeout`, `DisableAttemptTimeout`) the same retry + breaker + rate limit stack costs %.0f ns/op and %d allocs/op, %.2f× the best peer.",
+				"Without them (`Timeout.TotalOff`, `Timeout.AttemptOff`) the same retry + breaker + rate limit stack costs %.0f ns/op and %d allocs/op, %.2f× the best peer.",
 				bench.NsPerOp(m.Seq[full]), m.Seq[full].AllocsPerOp(), m.Comparison.Cases[b].Name, bench.NsPerOp(m.Seq[b]), m.Seq[b].AllocsPerOp(),
 				bench.NsPerOp(m.Seq[lean]), m.Seq[lean].AllocsPerOp(), m.Ratio(m.Seq, lean)))
 		case strings.HasPrefix(m.Comparison.Name, "rate limit decision"):
@@ -372,7 +372,7 @@ func replicasNotes(f figures) []string {
 	if ok && ok2 && after.Share(bad) < 0.1 && rrAfter.Share(bad) < 0.1 {
 		out = append(out, fmt.Sprintf("*Replicas*: once replica %d recovered, Peak EWMA sent it %s of the requests, round robin %s: "+
 			"an ejection lasts 30 s by default (Envoy's base) and a breaker's break 5 s, both longer than this run's %s of recovery, "+
-			"so a replica taken out stays out until it ends; shorten `Balancing.Outlier.BaseEjection` where replicas come back quickly.",
+			"so a replica taken out stays out until it ends; shorten `Balance.Outlier.BaseEjection` where replicas come back quickly.",
 			bad+1, pct(after.Share(bad)), pct(rrAfter.Share(bad)), dur(float64(sc.Phases[phaseIndexes(sc, "recovered")[0]].Duration))))
 	}
 	return out

@@ -23,11 +23,10 @@ func newClient(users discovery.Resolver, onEject func(balancer.Ejection)) (*http
 		Balance: &transport.BalanceConfig{
 			Resolver: users,
 			Host:     "users.internal",
-			Balancing: balancer.Config{
-				Policy:  balancer.RoundRobin,
-				Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3},
-				Hooks:   balancer.Hooks{OnEject: onEject},
-			},
+
+			Policy:  balancer.RoundRobin,
+			Outlier: balancer.OutlierConfig{ConsecutiveFailures: 3},
+			Hooks:   balancer.Hooks{OnEject: onEject},
 		},
 	})
 	if err != nil {

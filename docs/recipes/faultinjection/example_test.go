@@ -69,7 +69,7 @@ func Example() {
 	}
 	defer srv.Close()
 
-	rt, err := transport.New(transport.Config{AttemptTimeout: time.Second})
+	rt, err := transport.New(transport.Config{Timeout: transport.TimeoutConfig{Attempt: time.Second}})
 	if err != nil {
 		panic(err)
 	}
@@ -102,8 +102,8 @@ func TestTodaySurvivesFaults(t *testing.T) {
 		}
 		defer in.Close()
 		rt, err := transport.New(transport.Config{
-			Base:           in.RoundTripper(handlerTransport{weather}),
-			AttemptTimeout: 300 * time.Millisecond,
+			Base:    in.RoundTripper(handlerTransport{weather}),
+			Timeout: transport.TimeoutConfig{Attempt: 300 * time.Millisecond},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -157,9 +157,9 @@ func TestSeedReplaysTheRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			rt, err := transport.New(transport.Config{
-				Base:           in.RoundTripper(handlerTransport{weather}),
-				AttemptTimeout: 300 * time.Millisecond,
-				Retry:          transport.RetryConfig{Backoff: jitter},
+				Base:    in.RoundTripper(handlerTransport{weather}),
+				Timeout: transport.TimeoutConfig{Attempt: 300 * time.Millisecond},
+				Retry:   transport.RetryConfig{Backoff: jitter},
 			})
 			if err != nil {
 				t.Fatal(err)

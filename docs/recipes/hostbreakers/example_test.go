@@ -30,14 +30,12 @@ func Example() {
 	name := map[string]string{host(healthy.URL): "healthy", host(failing.URL): "failing"}
 
 	rt, err := transport.New(transport.Config{
-		DisableRetry: true, // one attempt per call, to count them plainly
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{
-			Breaker: breaker.Config{
-				MinThroughput: 10,               // judge a host after 10 calls in the window (default 20)
-				FailureRatio:  0.5,              // open when half of them failed (the default)
-				BreakDuration: 30 * time.Second, // stay open that long, then let one probe through
-			},
-		}},
+		Retry: transport.RetryConfig{Off: true}, // one attempt per call, to count them plainly
+		Breaker: transport.BreakerConfig{
+			MinThroughput: 10,               // judge a host after 10 calls in the window (default 20)
+			FailureRatio:  0.5,              // open when half of them failed (the default)
+			BreakDuration: 30 * time.Second, // stay open that long, then let one probe through
+		},
 	})
 	if err != nil {
 		panic(err)
@@ -98,8 +96,8 @@ func Example_recovery() {
 		panic(err)
 	}
 	rt, err := transport.New(transport.Config{
-		DisableRetry: true,
-		Breaker:      transport.BreakerConfig{Breakers: group},
+		Retry:   transport.RetryConfig{Off: true},
+		Breaker: transport.BreakerConfig{Group: group},
 	})
 	if err != nil {
 		panic(err)

@@ -25,14 +25,13 @@ func fromRetryablehttp() (transport.Config, error) {
 		return transport.Config{}, err
 	}
 	return transport.Config{
-		TotalTimeout:   time.Minute,
-		AttemptTimeout: 10 * time.Second,
+		Timeout: transport.TimeoutConfig{Total: time.Minute, Attempt: 10 * time.Second},
 		Retry: transport.RetryConfig{
 			MaxAttempts:   5,                // RetryMax 4, plus the first attempt
 			Backoff:       bo,               // RetryWaitMin, RetryWaitMax
 			MaxRetryAfter: 30 * time.Second, // RetryWaitMax also caps Retry-After there
 		},
-		DisableBreaker: true, // retryablehttp has none; keep ours unless you have a reason
+		Breaker: transport.BreakerConfig{Off: true}, // retryablehttp has none; keep ours unless you have a reason
 	}, nil
 }
 
@@ -43,13 +42,13 @@ func fromRetryablehttp() (transport.Config, error) {
 // cancellation or our own limiter's rejection counts neither way.
 func fromGobreaker() transport.Config {
 	return transport.Config{
-		DisableRetry: true, // gobreaker does not retry
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{
+		Retry: transport.RetryConfig{Off: true}, // gobreaker does not retry
+		Breaker: transport.BreakerConfig{
 			ConsecutiveFailures: 6,                // ReadyToTrip: ConsecutiveFailures > 5
 			FailureRatio:        1,                // no ratio rule: trip on the run alone
 			BreakDuration:       60 * time.Second, // Timeout
 			HalfOpenProbes:      1,                // MaxRequests
-		}}},
+		},
 	}
 }
 
@@ -65,16 +64,16 @@ func fromFailsafe() (transport.Config, error) {
 		return transport.Config{}, err
 	}
 	return transport.Config{
-		TotalTimeout: 30 * time.Second,
-		Retry:        transport.RetryConfig{MaxAttempts: 4, Backoff: bo}, // WithMaxRetries(3), WithBackoff
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{
+		Timeout: transport.TimeoutConfig{Total: 30 * time.Second},
+		Retry:   transport.RetryConfig{MaxAttempts: 4, Backoff: bo}, // WithMaxRetries(3), WithBackoff
+		Breaker: transport.BreakerConfig{
 			Window:            breaker.Window{Kind: breaker.CountWindow, Size: 10}, // of the last 10 calls...
 			MinThroughput:     10,
 			FailureRatio:      0.5,              // ...5 failed
 			BreakDuration:     30 * time.Second, // WithDelay
 			HalfOpenProbes:    3,                // WithSuccessThreshold(3): three probes...
 			HalfOpenSuccesses: 3,                // ...must all succeed
-		}}},
+		},
 	}, nil
 }
 
@@ -141,11 +140,11 @@ func Example_validation() {
 	if err != nil {
 		panic(err)
 	}
-	cfg.TotalTimeout = 0 // back to the default, 15s
+	cfg.Timeout.Total = 0 // back to the default, 15s
 	_, err = transport.New(cfg)
 	fmt.Println(errors.Is(err, transport.ErrInvalidConfig))
 	fmt.Println(err)
 	// Output:
 	// true
-	// transport: invalid config: the worst-case backoff of 4 retries is 15s, not less than Config.TotalTimeout 15s: the last retries could never be made
+	// transport: invalid config: Config.Retry.Backoff: the worst-case backoff of 4 retries is 15s, not less than Config.Timeout.Total 15s: the last retries could never be made
 }

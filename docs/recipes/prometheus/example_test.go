@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/resilient-go/resilient/backoff"
-	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/promx"
 	"github.com/resilient-go/resilient/transport"
 )
@@ -49,9 +48,9 @@ func Example() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	rt, err := transport.New(transport.Config{
 		Retry: transport.RetryConfig{MaxAttempts: 3, Backoff: backoff.Constant(time.Millisecond)},
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{
+		Breaker: transport.BreakerConfig{
 			ConsecutiveFailures: 3, BreakDuration: time.Minute,
-		}}},
+		},
 		Hooks: transport.JoinHooks(metrics.Hooks(), transport.SlogHooks(logger)),
 	})
 	if err != nil {

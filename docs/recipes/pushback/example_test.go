@@ -43,8 +43,8 @@ func Example() {
 	}
 	var pausedUntil time.Time
 	rt, err := transport.New(transport.Config{
-		DisableRetry: true,
-		Limit:        transport.LimitConfig{Rate: rate, FailFast: true},
+		Retry: transport.RetryConfig{Off: true},
+		Limit: transport.LimitConfig{Rate: rate, FailFast: true},
 		Hooks: transport.Hooks{OnPushback: func(p transport.Pushback) {
 			pausedUntil = p.Until
 			fmt.Printf("server pushed back: host paused for about %v\n", time.Until(p.Until).Round(time.Second))

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/statusz"
 	"github.com/resilient-go/resilient/transport"
 )
@@ -27,10 +26,10 @@ func Example() {
 	// The client: the recommended stack, with a breaker that trips after
 	// 5 calls so that the example is short.
 	stack, err := transport.New(transport.Config{
-		DisableRetry: true,
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{
-			Breaker: breaker.Config{MinThroughput: 5, BreakDuration: time.Minute},
-		}},
+		Retry: transport.RetryConfig{Off: true},
+		Breaker: transport.BreakerConfig{
+			MinThroughput: 5, BreakDuration: time.Minute,
+		},
 	})
 	if err != nil {
 		panic(err)

@@ -14,7 +14,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/resilient-go/resilient/backoff"
-	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/otelx"
 	"github.com/resilient-go/resilient/transport"
 )
@@ -128,10 +127,10 @@ func Example_breakerOpen() {
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 
 	stack, err := transport.New(transport.Config{
-		DisableRetry: true,
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{
-			Breaker: breaker.Config{ConsecutiveFailures: 2, BreakDuration: time.Minute},
-		}},
+		Retry: transport.RetryConfig{Off: true},
+		Breaker: transport.BreakerConfig{
+			ConsecutiveFailures: 2, BreakDuration: time.Minute,
+		},
 		// SetStatus marks failed calls' spans as errors; otelhttp does
 		// that itself, so leave it off under otelhttp.
 		Hooks: otelx.Hooks(otelx.Config{SetStatus: true}),

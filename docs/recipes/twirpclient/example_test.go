@@ -88,9 +88,9 @@ func Example_breaker() {
 	defer backend.Close()
 
 	c, err := twirpx.New(twirpx.Config{Transport: transport.Config{
-		Breaker: transport.BreakerConfig{Group: breaker.GroupConfig{Breaker: breaker.Config{
+		Breaker: transport.BreakerConfig{
 			ConsecutiveFailures: 3, BreakDuration: time.Minute,
-		}}},
+		},
 	}})
 	if err != nil {
 		panic(err)

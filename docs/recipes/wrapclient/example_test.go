@@ -76,12 +76,13 @@ func Example_breakerOpens() {
 
 	client := &http.Client{}
 	rt, err := wrap(client, transport.Config{
-		DisableRetry: true,
-		Breaker: transport.BreakerConfig{FailFast: true, Group: breaker.GroupConfig{
+		Retry: transport.RetryConfig{Off: true},
+		Breaker: transport.BreakerConfig{
+			FailFast: true,
 			// A fixed break longer than the example: the default probes
 			// after about 300ms.
-			Breaker: breaker.Config{MinThroughput: 5, BreakDuration: time.Minute},
-		}},
+			MinThroughput: 5, BreakDuration: time.Minute,
+		},
 		Hooks: transport.Hooks{OnBreakerStateChange: func(c breaker.StateChange) {
 			fmt.Println("breaker:", c.From, "->", c.To)
 		}},
