@@ -29,6 +29,10 @@ import (
 // lookup. Combine the result with other observers with transport.JoinHooks.
 func Hooks(cfg Config) transport.Hooks {
 	o := &observer{hostKey: cfg.HostKey, setStatus: cfg.SetStatus}
+	return o.hooks()
+}
+
+func (o *observer) hooks() transport.Hooks {
 	return transport.Hooks{
 		OnCallEnd:         o.callEnd,
 		OnRetry:           o.retry,
@@ -140,7 +144,7 @@ func appendResult(attrs []attribute.KeyValue, status int, err error) []attribute
 		attrs = append(attrs, KeyStatusCode.Int(status))
 	}
 	if err != nil {
-		attrs = append(attrs, KeyErrorMessage.String(err.Error()))
+		attrs = append(attrs, KeyErrorType.String(errorType(err)))
 	}
 	return attrs
 }

@@ -1,0 +1,202 @@
+package otelx
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/resilient-go/resilient/transport"
+)
+
+// ScopeName is the instrumentation scope of the tracer and the meter that
+// this package takes from the providers.
+const ScopeName = "github.com/resilient-go/resilient/otelx"
+
+// Tracing traces the assembled stack the way the OpenTelemetry semantic
+// conventions for HTTP clients ask: one span for the caller's logical call
+// (kind Internal, started by Transport), and below it one client span per
+// HTTP request sent (started by Attempt: retries and hedges each get
+// theirs, with http.request.resend_count from the second on), each
+// carrying http.request.method, server.address, server.port, url.full,
+// http.response.status_code and, when it failed, error.type. Retries,
+// refusals by our own stages (breaker, limit, queue) and server pushback
+// are events on the call span (Hooks). The trace context propagated to the
+// server is the attempt's, so the server's spans join the attempt that
+// reached them.
+//
+// Wire its three parts into one stack:
+//
+//	tr := otelx.NewTracing(otelx.Config{})
+//	stack, err := transport.New(transport.Config{
+//		Hooks:   tr.Hooks(),                          // events on the call span
+//		Attempt: []transport.Middleware{tr.Attempt},  // a span per attempt
+//	})
+//	client := &http.Client{Transport: tr.Transport(stack)} // the call span
+//
+// A Tracing is safe for concurrent use and holds no goroutine. Spans follow
+// the sampler: an attempt whose call span is not sampled starts no span.
+type Tracing struct {
+	tracerProvider trace.TracerProvider
+	propagator     propagation.TextMapPropagator
+	observer
+}
+
+// NewTracing returns a Tracing for cfg. Nil providers mean the global ones
+// (otel.GetTracerProvider, otel.GetTextMapPropagator), read at each call,
+// so that a program that sets them after building its clients is traced.
+func NewTracing(cfg Config) *Tracing {
+	return &Tracing{
+		tracerProvider: cfg.TracerProvider,
+		propagator:     cfg.Propagator,
+		observer:       observer{hostKey: cfg.HostKey, setStatus: cfg.SetStatus},
+	}
+}
+
+func (t *Tracing) tracer() trace.Tracer {
+	tp := t.tracerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	return tp.Tracer(ScopeName)
+}
+
+func (t *Tracing) inject(ctx context.Context, h http.Header) {
+	p := t.propagator
+	if p == nil {
+		p = otel.GetTextMapPropagator()
+	}
+	p.Inject(ctx, propagation.HeaderCarrier(h))
+}
+
+// Hooks returns the hooks that add events and attributes to the call
+// span: see the package function Hooks, which this one equals.
+func (t *Tracing) Hooks() transport.Hooks {
+	return t.observer.hooks()
+}
+
+// callState is what Transport keeps about one call for Attempt: the
+// number of attempts started so far.
+type callState struct {
+	attempts atomic.Int32
+}
+
+type callStateKey struct{}
+
+// Transport wraps the assembled stack (or any RoundTripper) so that each
+// call gets a span of its own, kind Internal, named "call" and the method,
+// a child of the request context's span: the parent of its attempts'
+// spans and the span that Hooks annotates. It carries the HTTP attributes
+// of the request, and when the call ends its final status code, or
+// error.type and an Error status when it failed for its caller (an error,
+// or a 4xx or 5xx status, as for a client span).
+func (t *Tracing) Transport(next http.RoundTripper) http.RoundTripper {
+	return transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		ctx, span := t.tracer().Start(req.Context(), "call "+req.Method,
+			trace.WithSpanKind(trace.SpanKindInternal),
+			trace.WithAttributes(requestAttrs(req)...))
+		defer span.End()
+		ctx = context.WithValue(ctx, callStateKey{}, &callState{})
+		resp, err := next.RoundTrip(req.WithContext(ctx))
+		if resp != nil && resp.Request != nil {
+			resp.Request = req
+		}
+		endSpan(span, resp, err)
+		return resp, err
+	})
+}
+
+// Attempt is a transport.Middleware for transport.Config.Attempt: each
+// attempt that the stack sends gets a client span, named after the
+// method, a child of the call span (Transport's, or whatever span the
+// request's context carries), with http.request.resend_count from the
+// second attempt on (counted per call by Transport; without it the count
+// is left out). The attempt's request is a clone carrying the attempt
+// span's trace context in its headers (Config.Propagator). The span ends
+// with the response headers or the error.
+func (t *Tracing) Attempt(next http.RoundTripper) http.RoundTripper {
+	return transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		parent := trace.SpanContextFromContext(req.Context())
+		if parent.IsValid() && !parent.IsSampled() {
+			// The sampler dropped the call: nothing to start or inject
+			// beyond what the caller's context already carries.
+			return next.RoundTrip(req)
+		}
+		attrs := requestAttrs(req)
+		if cs, ok := req.Context().Value(callStateKey{}).(*callState); ok {
+			if n := cs.attempts.Add(1); n > 1 {
+				attrs = append(attrs, KeyResendCount.Int(int(n-1)))
+			}
+		}
+		ctx, span := t.tracer().Start(req.Context(), req.Method,
+			trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+		defer span.End()
+		r := req.Clone(ctx) // never modify the caller's request or headers
+		t.inject(ctx, r.Header)
+		resp, err := next.RoundTrip(r)
+		if resp != nil && resp.Request == r {
+			resp.Request = req
+		}
+		endSpan(span, resp, err)
+		return resp, err
+	})
+}
+
+// requestAttrs returns the semantic conventions' attributes of an HTTP
+// client request.
+func requestAttrs(req *http.Request) []attribute.KeyValue {
+	attrs := make([]attribute.KeyValue, 0, 6)
+	attrs = append(attrs, KeyMethod.String(req.Method))
+	if u := req.URL; u != nil {
+		attrs = append(attrs, KeyServerAddress.String(u.Hostname()))
+		if port := serverPort(u.Scheme, u.Port()); port != 0 {
+			attrs = append(attrs, KeyServerPort.Int(port))
+		}
+		full := *u
+		if full.User != nil {
+			// The conventions ask for credentials to be redacted.
+			full.User = nil
+		}
+		attrs = append(attrs, KeyURLFull.String(full.String()))
+	}
+	return attrs
+}
+
+// serverPort returns the port of a URL, explicit or the scheme's default.
+func serverPort(scheme, port string) int {
+	if p, err := strconv.Atoi(port); err == nil {
+		return p
+	}
+	switch scheme {
+	case "http":
+		return 80
+	case "https":
+		return 443
+	}
+	return 0
+}
+
+// endSpan records a result on a client (or call) span: the status code,
+// and error.type with an Error status for an error or a 4xx/5xx.
+func endSpan(span trace.Span, resp *http.Response, err error) {
+	if !span.IsRecording() {
+		return
+	}
+	switch {
+	case err != nil:
+		span.SetAttributes(KeyErrorType.String(errorType(err)))
+		span.SetStatus(codes.Error, err.Error())
+	case resp != nil:
+		span.SetAttributes(KeyStatusCode.Int(resp.StatusCode))
+		if resp.StatusCode >= 400 {
+			span.SetAttributes(KeyErrorType.String(strconv.Itoa(resp.StatusCode)))
+			span.SetStatus(codes.Error, "")
+		}
+	}
+}
