@@ -109,7 +109,8 @@ func (o *observer) callEnd(e transport.CallEnd) {
 	span.SetAttributes(
 		KeyHost.String(o.host(e.Request)),
 		KeyAttempts.Int(e.Attempts),
-		KeyOutcome.String(e.Verdict.Outcome.String()))
+		KeyOutcome.String(e.Verdict.Outcome.String()),
+		KeyCallOutcome.String(callOutcomes[callOutcome(e)]))
 	if !o.setStatus {
 		return
 	}

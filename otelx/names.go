@@ -66,3 +66,10 @@ const (
 	// attempt, absent on the first.
 	KeyResendCount = attribute.Key("http.request.resend_count")
 )
+
+// KeyCallOutcome is how a call ended for its caller: OutcomeSuccess,
+// OutcomeErrorStatus, OutcomeRefused, OutcomeDeadline, OutcomeCanceled or
+// OutcomeTransportError; set on the call span when the call ends, and the
+// attribute of the calls metric. Unlike KeyOutcome (the breaker's view),
+// a refused call is an error here.
+const KeyCallOutcome = attribute.Key("resilient.call.outcome")
