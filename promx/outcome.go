@@ -44,9 +44,10 @@ const (
 var callOutcomes = [...]string{OutcomeSuccess, OutcomeErrorStatus, OutcomeRefused, OutcomeDeadline, OutcomeCanceled, OutcomeTransportError}
 
 // callOutcome returns the index in callOutcomes of how e ended for its
-// caller. The order of the tests matters: a refusal wrapped in a
-// RetryError is a refusal, and a caller's cancel is the caller's even
-// when the attempt it cut short also failed.
+// caller. The order of the tests matters: a call its caller canceled is
+// canceled, whatever the attempt or refusal it cut short (the caller no
+// longer wanted the answer); a refusal wrapped in a RetryError (a retry
+// that the open breaker refused) is a refusal.
 func callOutcome(e transport.CallEnd) int {
 	err := e.Err
 	switch {
@@ -54,11 +55,11 @@ func callOutcome(e transport.CallEnd) int {
 		return 1
 	case err == nil:
 		return 0
+	case errors.Is(err, context.Canceled) && e.Request.Context().Err() != nil:
+		return 4
 	case errors.Is(err, breaker.ErrOpen), errors.Is(err, limiter.ErrLimited),
 		errors.Is(err, queue.ErrFull), errors.Is(err, queue.ErrTimeout):
 		return 2
-	case errors.Is(err, context.Canceled) && e.Request.Context().Err() != nil:
-		return 4
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return 3
 	}
