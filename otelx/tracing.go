@@ -43,28 +43,27 @@ const ScopeName = "github.com/resilient-go/resilient/otelx"
 // A Tracing is safe for concurrent use and holds no goroutine. Spans follow
 // the sampler: an attempt whose call span is not sampled starts no span.
 type Tracing struct {
-	tracerProvider trace.TracerProvider
-	propagator     propagation.TextMapPropagator
+	tracer     trace.Tracer
+	propagator propagation.TextMapPropagator
 	observer
 }
 
 // NewTracing returns a Tracing for cfg. Nil providers mean the global ones
-// (otel.GetTracerProvider, otel.GetTextMapPropagator), read at each call,
-// so that a program that sets them after building its clients is traced.
+// (otel.GetTracerProvider, otel.GetTextMapPropagator): a program that sets
+// them after building its clients is traced all the same, since the
+// global tracer provider delegates to the one set later, and the global
+// propagator is read at each attempt.
 func NewTracing(cfg Config) *Tracing {
-	return &Tracing{
-		tracerProvider: cfg.TracerProvider,
-		propagator:     cfg.Propagator,
-		observer:       observer{hostKey: cfg.HostKey, setStatus: cfg.SetStatus},
-	}
-}
-
-func (t *Tracing) tracer() trace.Tracer {
-	tp := t.tracerProvider
+	tp := cfg.TracerProvider
 	if tp == nil {
 		tp = otel.GetTracerProvider()
 	}
-	return tp.Tracer(ScopeName)
+	return &Tracing{
+		// Once: an SDK provider's Tracer takes a lock and a map lookup.
+		tracer:     tp.Tracer(ScopeName),
+		propagator: cfg.Propagator,
+		observer:   observer{hostKey: cfg.HostKey, setStatus: cfg.SetStatus},
+	}
 }
 
 func (t *Tracing) inject(ctx context.Context, h http.Header) {
@@ -98,7 +97,10 @@ type callStateKey struct{}
 // or a 4xx or 5xx status, as for a client span).
 func (t *Tracing) Transport(next http.RoundTripper) http.RoundTripper {
 	return transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
-		ctx, span := t.tracer().Start(req.Context(), "call "+req.Method,
+		if unsampled(req.Context()) {
+			return next.RoundTrip(req)
+		}
+		ctx, span := t.tracer.Start(req.Context(), "call "+req.Method,
 			trace.WithSpanKind(trace.SpanKindInternal),
 			trace.WithAttributes(requestAttrs(req)...))
 		defer span.End()
@@ -122,10 +124,9 @@ func (t *Tracing) Transport(next http.RoundTripper) http.RoundTripper {
 // with the response headers or the error.
 func (t *Tracing) Attempt(next http.RoundTripper) http.RoundTripper {
 	return transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
-		parent := trace.SpanContextFromContext(req.Context())
-		if parent.IsValid() && !parent.IsSampled() {
-			// The sampler dropped the call: nothing to start or inject
-			// beyond what the caller's context already carries.
+		if unsampled(req.Context()) {
+			// Nothing to start or inject beyond what the caller's
+			// context already carries.
 			return next.RoundTrip(req)
 		}
 		attrs := requestAttrs(req)
@@ -134,7 +135,7 @@ func (t *Tracing) Attempt(next http.RoundTripper) http.RoundTripper {
 				attrs = append(attrs, KeyResendCount.Int(int(n-1)))
 			}
 		}
-		ctx, span := t.tracer().Start(req.Context(), req.Method,
+		ctx, span := t.tracer.Start(req.Context(), req.Method,
 			trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 		defer span.End()
 		r := req.Clone(ctx) // never modify the caller's request or headers
@@ -146,6 +147,14 @@ func (t *Tracing) Attempt(next http.RoundTripper) http.RoundTripper {
 		endSpan(span, resp, err)
 		return resp, err
 	})
+}
+
+// unsampled reports whether ctx carries a span that the sampler dropped:
+// the parent-based samplers (the SDK's default) drop its children too, so
+// they are not started at all, which spares their attributes.
+func unsampled(ctx context.Context) bool {
+	sc := trace.SpanContextFromContext(ctx)
+	return sc.IsValid() && !sc.IsSampled()
 }
 
 // requestAttrs returns the semantic conventions' attributes of an HTTP
