@@ -27,9 +27,10 @@ type Config struct {
 	// traces, metrics and the status page name hosts alike.
 	HostKey func(*http.Request) string
 
-	// SetStatus, when true, sets the span's status to Error when a call
-	// ends with an error or a result classified as a failure. False, the
-	// default, leaves the status to the span's owner: otelhttp already
-	// sets it from the response and the error.
+	// SetStatus, when true, makes the hooks set the span's status to
+	// Error when a call ends with an error or a result classified as a
+	// failure. False, the default, leaves the status to the span's owner:
+	// NewTracing's call span sets its own, as otelhttp's does. Set it for
+	// Hooks used alone on a span you start yourself.
 	SetStatus bool
 }
