@@ -85,6 +85,8 @@
 // values.
 //
 // Attempts are labelled by status class rather than classified: the
-// attempt hook carries the status, not the classifier's verdict, which
-// calls_total reports for the final result.
+// attempt hook carries the status, not the classifier's verdict. The
+// classifier's verdicts (success, failure, ignored) are the breaker's
+// business: its window gauges count them per host, and
+// endpoint_attempts_total per balanced endpoint.
 package promx
