@@ -96,22 +96,40 @@ type callStateKey struct{}
 // error.type and an Error status when it failed for its caller (an error,
 // or a 4xx or 5xx status, as for a client span).
 func (t *Tracing) Transport(next http.RoundTripper) http.RoundTripper {
-	return transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
-		if unsampled(req.Context()) {
-			return next.RoundTrip(req)
-		}
-		ctx, span := t.tracer.Start(req.Context(), "call "+req.Method,
-			trace.WithSpanKind(trace.SpanKindInternal),
-			trace.WithAttributes(requestAttrs(req)...))
-		defer span.End()
-		ctx = context.WithValue(ctx, callStateKey{}, &callState{})
-		resp, err := next.RoundTrip(req.WithContext(ctx))
-		if resp != nil && resp.Request != nil {
-			resp.Request = req
-		}
-		endSpan(span, resp, err)
-		return resp, err
-	})
+	return &callTransport{t: t, next: next}
+}
+
+// callTransport is what Transport returns: a RoundTripper that also
+// passes CloseIdleConnections on, so that http.Client.CloseIdleConnections
+// still reaches the stack's pool.
+type callTransport struct {
+	t    *Tracing
+	next http.RoundTripper
+}
+
+func (c *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if unsampled(req.Context()) {
+		return c.next.RoundTrip(req)
+	}
+	ctx, span := c.t.tracer.Start(req.Context(), "call "+req.Method,
+		trace.WithSpanKind(trace.SpanKindInternal),
+		trace.WithAttributes(requestAttrs(req)...))
+	defer span.End()
+	ctx = context.WithValue(ctx, callStateKey{}, &callState{})
+	resp, err := c.next.RoundTrip(req.WithContext(ctx))
+	if resp != nil && resp.Request != nil {
+		resp.Request = req
+	}
+	endSpan(span, resp, err)
+	return resp, err
+}
+
+// CloseIdleConnections closes the idle connections of the wrapped
+// RoundTripper, when it has the method.
+func (c *callTransport) CloseIdleConnections() {
+	if ci, ok := c.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }
 
 // Attempt is a transport.Middleware for transport.Config.Attempt: each

@@ -225,3 +225,22 @@ func get(rt http.RoundTripper, url string) (int, error) {
 	_ = resp.Body.Close()
 	return resp.StatusCode, nil
 }
+
+// closeCounter counts CloseIdleConnections calls.
+type closeCounter struct {
+	http.RoundTripper
+	closed int
+}
+
+func (c *closeCounter) CloseIdleConnections() { c.closed++ }
+
+// Wrapping the stack must not hide its pool from
+// http.Client.CloseIdleConnections.
+func TestTransportPassesCloseIdleConnections(t *testing.T) {
+	tr, _ := newTracing(t, sdktrace.AlwaysSample())
+	inner := &closeCounter{RoundTripper: scripted(reply{status: 200})}
+	(&http.Client{Transport: tr.Transport(inner)}).CloseIdleConnections()
+	if inner.closed != 1 {
+		t.Errorf("CloseIdleConnections reached the wrapped transport %d times, want 1", inner.closed)
+	}
+}
