@@ -59,7 +59,9 @@ const (
 	KeyServerAddress = attribute.Key("server.address")
 	// KeyServerPort is the request URL's port, explicit or the scheme's.
 	KeyServerPort = attribute.Key("server.port")
-	// KeyURLFull is the request's URL, credentials removed.
+	// KeyURLFull is the request's URL, credentials removed and the values
+	// of signing query keys (AWSAccessKeyId, Signature, sig,
+	// X-Goog-Signature) replaced by REDACTED, as the conventions ask.
 	KeyURLFull = attribute.Key("url.full")
 	// KeyResendCount is the number of times the call's request was sent
 	// before this attempt (http.request.resend_count): 1 on the second

@@ -3,7 +3,9 @@ package otelx
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
@@ -186,13 +188,43 @@ func requestAttrs(req *http.Request) []attribute.KeyValue {
 			attrs = append(attrs, KeyServerPort.Int(port))
 		}
 		full := *u
-		if full.User != nil {
-			// The conventions ask for credentials to be redacted.
-			full.User = nil
-		}
+		// The conventions ask for credentials, and the values of the
+		// query keys that carry signatures, to be redacted.
+		full.User = nil
+		full.RawQuery = redactQuery(full.RawQuery)
 		attrs = append(attrs, KeyURLFull.String(full.String()))
 	}
 	return attrs
+}
+
+// signatureKeys are the query keys whose values the semantic conventions
+// ask url.full to redact: they sign the URL, and would let a reader of
+// the trace replay the request.
+var signatureKeys = []string{"AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"}
+
+// redactQuery replaces the values of signatureKeys in a raw query with
+// "REDACTED", leaving the rest (and the order) as it was.
+func redactQuery(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	found := false
+	for _, k := range signatureKeys {
+		if strings.Contains(raw, k+"=") {
+			found = true
+		}
+	}
+	if !found {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		key, _, ok := strings.Cut(p, "=")
+		if ok && slices.Contains(signatureKeys, key) {
+			parts[i] = key + "=REDACTED"
+		}
+	}
+	return strings.Join(parts, "&")
 }
 
 // serverPort returns the port of a URL, explicit or the scheme's default.

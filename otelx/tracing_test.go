@@ -95,7 +95,7 @@ func TestSpanPerAttempt(t *testing.T) {
 			Base:  log.wrap(scripted(reply{status: 503}, reply{status: 502}, reply{status: 200})),
 			Retry: transport.RetryConfig{Backoff: fixedBackoff(t, 10*time.Millisecond)},
 		})
-		req, _ := http.NewRequest(http.MethodGet, "http://user:secret@backend.test:8080/items?id=7", nil)
+		req, _ := http.NewRequest(http.MethodGet, "http://user:secret@backend.test:8080/items?id=7&sig=abc&Signature=def", nil)
 		resp, err := rt.RoundTrip(req)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("call = %v, %v; want 200", resp, err)
@@ -118,7 +118,7 @@ func TestSpanPerAttempt(t *testing.T) {
 		}
 		common := map[string]string{
 			"http.request.method": "GET", "server.address": "backend.test", "server.port": "8080",
-			"url.full": "http://backend.test:8080/items?id=7",
+			"url.full": "http://backend.test:8080/items?id=7&sig=REDACTED&Signature=REDACTED",
 		}
 		wantAttrs(t, "call", call, common)
 		wantAttrs(t, "call", call, map[string]string{"http.response.status_code": "200", "error.type": "ABSENT",
