@@ -114,10 +114,14 @@ func TestOutageRefusedCallsAreErrors(t *testing.T) {
 }
 
 // The rules file records the error ratio with the selectors above, and the
-// alerts README documents the same query.
+// alerts README and the Prometheus recipe document the same query.
 func TestErrorRatioQueryDocumented(t *testing.T) {
-	for _, file := range []string{"resilient.rules.yml", "README.md"} {
-		text, err := os.ReadFile(filepath.Join(alertsDir, file))
+	for _, file := range []string{
+		filepath.Join(alertsDir, "resilient.rules.yml"),
+		filepath.Join(alertsDir, "README.md"),
+		filepath.Join("..", "docs", "recipes", "prometheus", "README.md"),
+	} {
+		text, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
