@@ -2,6 +2,7 @@ package otelx
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -163,6 +164,15 @@ func (t *Tracing) Attempt(next http.RoundTripper) http.RoundTripper {
 		resp, err := next.RoundTrip(r)
 		if resp != nil && resp.Request == r {
 			resp.Request = req
+		}
+		if err != nil && errors.Is(err, context.Canceled) {
+			// Name what ended the attempt, when the stage that canceled
+			// it said (context.WithCancelCause): a stage's timeout is not
+			// the caller's cancel.
+			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+				endSpan(span, nil, cause)
+				return resp, err
+			}
 		}
 		endSpan(span, resp, err)
 		return resp, err

@@ -3,9 +3,11 @@ package otelx_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"reflect"
 	"sync"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -243,4 +245,78 @@ func TestTransportPassesCloseIdleConnections(t *testing.T) {
 	if inner.closed != 1 {
 		t.Errorf("CloseIdleConnections reached the wrapped transport %d times, want 1", inner.closed)
 	}
+}
+
+// An attempt that failed without a response has error.type (the error's
+// kind, never its message) and no status code.
+func TestAttemptSpanErrors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, exp := newTracing(t, sdktrace.AlwaysSample())
+		n := 0
+		base := transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			if n++; n == 1 {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+			}
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: req}, nil
+		})
+		rt := tracedStack(t, tr, transport.Config{
+			Base:  base,
+			Retry: transport.RetryConfig{Backoff: fixedBackoff(t, 10*time.Millisecond)},
+		})
+		if status, err := get(rt, url); status != 200 || err != nil {
+			t.Fatalf("call = %d, %v; want 200 on the second attempt", status, err)
+		}
+		spans := exp.GetSpans()
+		if len(spans) != 3 {
+			t.Fatalf("exported %d spans, want 2 attempts and the call", len(spans))
+		}
+		wantAttrs(t, "refused connection", spans[0], map[string]string{"error.type": "*net.OpError", "http.response.status_code": "ABSENT"})
+		if spans[0].Status.Code != codes.Error {
+			t.Errorf("refused connection: status %v, want Error", spans[0].Status)
+		}
+		wantAttrs(t, "second attempt", spans[1], map[string]string{"error.type": "ABSENT", "http.response.status_code": "200", "http.request.resend_count": "1"})
+	})
+}
+
+// An attempt that a stage above it canceled with a cause (here a
+// middleware standing in for a stage timeout) is typed by the cause, not
+// as the caller's cancel.
+func TestAttemptSpanCanceledWithCause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, exp := newTracing(t, sdktrace.AlwaysSample())
+		var n int
+		timeout := func(next http.RoundTripper) http.RoundTripper {
+			return transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+				ctx, cancel := context.WithCancelCause(req.Context())
+				defer cancel(nil)
+				if n++; n == 1 {
+					cancel(context.DeadlineExceeded)
+				}
+				return next.RoundTrip(req.WithContext(ctx))
+			})
+		}
+		base := transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			if err := req.Context().Err(); err != nil {
+				return nil, err // context.Canceled: what a canceled dial returns
+			}
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: req}, nil
+		})
+		stack, err := transport.New(transport.Config{
+			Base:    base,
+			Retry:   transport.RetryConfig{Backoff: fixedBackoff(t, 10*time.Millisecond)},
+			Hooks:   tr.Hooks(),
+			Attempt: []transport.Middleware{timeout, tr.Attempt},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, err := get(tr.Transport(stack), url); status != 200 || err != nil {
+			t.Fatalf("call = %d, %v; want 200 on the second attempt", status, err)
+		}
+		spans := exp.GetSpans()
+		if len(spans) != 3 {
+			t.Fatalf("exported %d spans, want 2 attempts and the call", len(spans))
+		}
+		wantAttrs(t, "canceled attempt", spans[0], map[string]string{"error.type": "timeout"})
+	})
 }
