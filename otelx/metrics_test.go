@@ -3,6 +3,7 @@ package otelx_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,4 +121,32 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("metrics:\ngot:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
+}
+
+// The hooks that the outage above does not reach, called as the stack
+// calls them: pushback and the budget's refusals, and a HostKey naming
+// hosts as the breakers do.
+func TestMetricsPushbackBudgetHostKey(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer func() { _ = mp.Shutdown(context.Background()) }()
+	m, err := otelx.NewMetrics(otelx.MetricsConfig{MeterProvider: mp, HostKey: func(*http.Request) string { return "catalog" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	h := m.Hooks()
+	h.OnPushback(transport.Pushback{Host: "backend.test", Until: time.Now().Add(time.Second)})
+	h.OnBudgetExhausted(transport.RetryEvent{Request: req, Attempt: 1, StatusCode: 503})
+	h.OnCallEnd(transport.CallEnd{Request: req, StatusCode: 503, Verdict: transport.Verdict{Outcome: transport.Failure}, Attempts: 1})
+	got := strings.Join(points(t, reader), "\n")
+	want := strings.Join([]string{
+		`resilient.client.calls{resilient.call.outcome=error_status,resilient.host=catalog} 1`,
+		`resilient.client.pushbacks{resilient.host=backend.test} 1`,
+		`resilient.client.retry_budget_exhausted{resilient.host=catalog} 1`,
+	}, "\n")
+	if got != want {
+		t.Errorf("metrics:\ngot:\n%s\nwant:\n%s", got, want)
+	}
 }
