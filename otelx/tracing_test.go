@@ -320,3 +320,59 @@ func TestAttemptSpanCanceledWithCause(t *testing.T) {
 		wantAttrs(t, "canceled attempt", spans[0], map[string]string{"error.type": "timeout"})
 	})
 }
+
+// A hedge is a request sent: it gets its own attempt span under the call
+// span, with a resend count, and the loser's span ends too.
+func TestHedgeAttemptSpans(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, exp := newTracing(t, sdktrace.AlwaysSample())
+		var n int32
+		var mu sync.Mutex
+		base := transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			mu.Lock()
+			n++
+			first := n == 1
+			mu.Unlock()
+			if first { // slow: the hedge overtakes it
+				select {
+				case <-time.After(time.Second):
+				case <-req.Context().Done():
+					return nil, req.Context().Err()
+				}
+			}
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: req}, nil
+		})
+		rt := tracedStack(t, tr, transport.Config{
+			Base:  base,
+			Hedge: &transport.HedgeConfig{Delay: 50 * time.Millisecond},
+		})
+		if status, err := get(rt, url); status != 200 || err != nil {
+			t.Fatalf("call = %d, %v; want 200", status, err)
+		}
+		synctest.Wait() // the loser ends
+		spans := exp.GetSpans()
+		var attempts []tracetest.SpanStub
+		var call tracetest.SpanStub
+		for _, s := range spans {
+			if s.SpanKind == trace.SpanKindClient {
+				attempts = append(attempts, s)
+			} else {
+				call = s
+			}
+		}
+		if len(attempts) != 2 || call.Name != "call GET" {
+			t.Fatalf("spans: %d attempts and %q, want 2 attempts and the call", len(attempts), call.Name)
+		}
+		resends := map[string]bool{}
+		for _, a := range attempts {
+			parentOfCall := a.Parent.SpanID() == call.SpanContext.SpanID()
+			if !parentOfCall {
+				t.Errorf("attempt %v: parent %v, want the call span", a.SpanContext.SpanID(), a.Parent.SpanID())
+			}
+			resends[attrMap(a)["http.request.resend_count"]] = true
+		}
+		if !resends[""] || !resends["http.request.resend_count=1"] {
+			t.Errorf("resend counts %v, want the first attempt without and the hedge with 1", resends)
+		}
+	})
+}
