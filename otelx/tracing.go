@@ -2,16 +2,10 @@ package otelx
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -132,140 +126,5 @@ func (c *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (c *callTransport) CloseIdleConnections() {
 	if ci, ok := c.next.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()
-	}
-}
-
-// Attempt is a transport.Middleware for transport.Config.Attempt: each
-// attempt that the stack sends gets a client span, named after the
-// method, a child of the call span (Transport's, or whatever span the
-// request's context carries), with http.request.resend_count from the
-// second attempt on (counted per call by Transport; without it the count
-// is left out). The attempt's request is a clone carrying the attempt
-// span's trace context in its headers (Config.Propagator). The span ends
-// with the response headers or the error.
-func (t *Tracing) Attempt(next http.RoundTripper) http.RoundTripper {
-	return transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
-		if unsampled(req.Context()) {
-			// Nothing to start or inject beyond what the caller's
-			// context already carries.
-			return next.RoundTrip(req)
-		}
-		attrs := requestAttrs(req)
-		if cs, ok := req.Context().Value(callStateKey{}).(*callState); ok {
-			if n := cs.attempts.Add(1); n > 1 {
-				attrs = append(attrs, KeyResendCount.Int(int(n-1)))
-			}
-		}
-		ctx, span := t.tracer.Start(req.Context(), req.Method,
-			trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-		defer span.End()
-		r := req.Clone(ctx) // never modify the caller's request or headers
-		t.inject(ctx, r.Header)
-		resp, err := next.RoundTrip(r)
-		if resp != nil && resp.Request == r {
-			resp.Request = req
-		}
-		if err != nil && errors.Is(err, context.Canceled) {
-			// Name what ended the attempt, when the stage that canceled
-			// it said (context.WithCancelCause): a stage's timeout is not
-			// the caller's cancel.
-			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-				endSpan(span, nil, cause)
-				return resp, err
-			}
-		}
-		endSpan(span, resp, err)
-		return resp, err
-	})
-}
-
-// unsampled reports whether ctx carries a span that the sampler dropped:
-// the parent-based samplers (the SDK's default) drop its children too, so
-// they are not started at all, which spares their attributes.
-func unsampled(ctx context.Context) bool {
-	sc := trace.SpanContextFromContext(ctx)
-	return sc.IsValid() && !sc.IsSampled()
-}
-
-// requestAttrs returns the semantic conventions' attributes of an HTTP
-// client request.
-func requestAttrs(req *http.Request) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 6)
-	attrs = append(attrs, KeyMethod.String(req.Method))
-	if u := req.URL; u != nil {
-		attrs = append(attrs, KeyServerAddress.String(u.Hostname()))
-		if port := serverPort(u.Scheme, u.Port()); port != 0 {
-			attrs = append(attrs, KeyServerPort.Int(port))
-		}
-		full := *u
-		// The conventions ask for credentials, and the values of the
-		// query keys that carry signatures, to be redacted.
-		full.User = nil
-		full.RawQuery = redactQuery(full.RawQuery)
-		attrs = append(attrs, KeyURLFull.String(full.String()))
-	}
-	return attrs
-}
-
-// signatureKeys are the query keys whose values the semantic conventions
-// ask url.full to redact: they sign the URL, and would let a reader of
-// the trace replay the request.
-var signatureKeys = []string{"AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"}
-
-// redactQuery replaces the values of signatureKeys in a raw query with
-// "REDACTED", leaving the rest (and the order) as it was.
-func redactQuery(raw string) string {
-	if raw == "" {
-		return raw
-	}
-	found := false
-	for _, k := range signatureKeys {
-		if strings.Contains(raw, k+"=") {
-			found = true
-		}
-	}
-	if !found {
-		return raw
-	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		key, _, ok := strings.Cut(p, "=")
-		if ok && slices.Contains(signatureKeys, key) {
-			parts[i] = key + "=REDACTED"
-		}
-	}
-	return strings.Join(parts, "&")
-}
-
-// serverPort returns the port of a URL, explicit or the scheme's default.
-func serverPort(scheme, port string) int {
-	if p, err := strconv.Atoi(port); err == nil {
-		return p
-	}
-	switch scheme {
-	case "http":
-		return 80
-	case "https":
-		return 443
-	}
-	return 0
-}
-
-// endSpan records a result on a client (or call) span: the status code,
-// and error.type with an Error status for an error or a 4xx/5xx.
-func endSpan(span trace.Span, resp *http.Response, err error) {
-	if !span.IsRecording() {
-		return
-	}
-	switch {
-	case err != nil:
-		span.SetAttributes(KeyErrorType.String(errorType(err)))
-		span.SetStatus(codes.Error, err.Error())
-	case resp != nil:
-		span.SetAttributes(KeyStatusCode.Int(resp.StatusCode))
-		if resp.StatusCode >= 400 {
-			span.SetAttributes(KeyErrorType.String(strconv.Itoa(resp.StatusCode)))
-			span.SetStatus(codes.Error, "")
-		}
 	}
 }
