@@ -3,7 +3,10 @@ package otelx_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
+
+	"go.opentelemetry.io/otel/propagation"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
@@ -82,5 +85,57 @@ func BenchmarkHooksNotRecording(b *testing.B) {
 	for b.Loop() {
 		h.OnRetry(transport.RetryEvent{Request: req, Attempt: 1, Verdict: verdict, StatusCode: 503})
 		h.OnCallEnd(transport.CallEnd{Request: req, StatusCode: 200, Attempts: 2})
+	}
+}
+
+// BenchmarkTracing measures the success path of a stack traced by
+// NewTracing (a call span, an attempt span with its request clone and
+// header injection, the hooks), over the same stub, against the stack
+// without tracing: the difference is what the per-attempt spans cost, for
+// a sampler that drops calls and one that records them.
+func BenchmarkTracing(b *testing.B) {
+	stub := transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: req}, nil
+	})
+	for _, sampling := range []struct {
+		name    string
+		sampler sdktrace.Sampler
+	}{{"notsampled", sdktrace.ParentBased(sdktrace.NeverSample())}, {"sampled", sdktrace.AlwaysSample()}} {
+		for _, traced := range []bool{false, true} {
+			b.Run(sampling.name+"/tracing="+strconv.FormatBool(traced), func(b *testing.B) {
+				tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampling.sampler))
+				defer func() { _ = tp.Shutdown(context.Background()) }()
+				cfg := transport.Config{Base: stub}
+				tr := otelx.NewTracing(otelx.Config{TracerProvider: tp, Propagator: propagation.TraceContext{}})
+				if traced {
+					cfg.Hooks = tr.Hooks()
+					cfg.Attempt = []transport.Middleware{tr.Attempt}
+				}
+				stack, err := transport.New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var rt http.RoundTripper = stack
+				if traced {
+					rt = tr.Transport(stack)
+				}
+				// The caller's span, from the server span that its
+				// handler runs in: sampled or not, as the sampler says.
+				ctx, parent := tp.Tracer("bench").Start(context.Background(), "handler")
+				defer parent.End()
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://backend.test/", nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					resp, err := rt.RoundTrip(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					_ = resp.Body.Close()
+				}
+			})
+		}
 	}
 }

@@ -17,10 +17,11 @@ import (
 	"github.com/resilient-go/resilient/transport"
 )
 
-// A backend that fails once: the call's span gets a retry event and, when
-// the call ends, the host and the number of attempts. In a service the
-// span comes from otelhttp.NewTransport(stack); here the example starts it
-// itself, with an in-memory exporter standing in for a real one.
+// Hooks alone, for a stack whose spans someone else starts (NewTracing is
+// the recommended setup: see its example). A backend that fails once: the
+// span that the request carries gets a retry event and, when the call
+// ends, the host and the number of attempts. An in-memory exporter stands
+// in for a real one.
 func ExampleHooks() {
 	var calls atomic.Int32
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +46,7 @@ func ExampleHooks() {
 		panic(err)
 	}
 	defer stack.CloseIdleConnections()
-	client := &http.Client{Transport: stack} // in a service: otelhttp.NewTransport(stack)
+	client := &http.Client{Transport: stack}
 
 	ctx, span := tp.Tracer("example").Start(context.Background(), "GET /", trace.WithSpanKind(trace.SpanKindClient))
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, backend.URL, nil)

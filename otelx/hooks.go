@@ -29,6 +29,10 @@ import (
 // lookup. Combine the result with other observers with transport.JoinHooks.
 func Hooks(cfg Config) transport.Hooks {
 	o := &observer{hostKey: cfg.HostKey, setStatus: cfg.SetStatus}
+	return o.hooks()
+}
+
+func (o *observer) hooks() transport.Hooks {
 	return transport.Hooks{
 		OnCallEnd:         o.callEnd,
 		OnRetry:           o.retry,
@@ -105,7 +109,8 @@ func (o *observer) callEnd(e transport.CallEnd) {
 	span.SetAttributes(
 		KeyHost.String(o.host(e.Request)),
 		KeyAttempts.Int(e.Attempts),
-		KeyOutcome.String(e.Verdict.Outcome.String()))
+		KeyOutcome.String(e.Verdict.Outcome.String()),
+		KeyCallOutcome.String(callOutcomes[callOutcome(e)]))
 	if !o.setStatus {
 		return
 	}
@@ -140,7 +145,7 @@ func appendResult(attrs []attribute.KeyValue, status int, err error) []attribute
 		attrs = append(attrs, KeyStatusCode.Int(status))
 	}
 	if err != nil {
-		attrs = append(attrs, KeyErrorMessage.String(err.Error()))
+		attrs = append(attrs, KeyErrorType.String(errorType(err)))
 	}
 	return attrs
 }

@@ -47,6 +47,31 @@ const (
 	// KeyStatusCode is an attempt's HTTP status (the semantic
 	// conventions' name), absent for a transport error.
 	KeyStatusCode = attribute.Key("http.response.status_code")
-	// KeyErrorMessage is an attempt's or a rejection's error text.
-	KeyErrorMessage = attribute.Key("error.message")
+	// KeyErrorType is the kind of an attempt's, a rejection's or a call's
+	// failure (the semantic conventions' error.type, stable): the status
+	// code for a 4xx or 5xx span, else a short name ("breaker_open",
+	// "limited", "queue_full", "queue_timeout", "canceled", "timeout") or
+	// the error's Go type ("*url.Error").
+	KeyErrorType = attribute.Key("error.type")
+	// KeyMethod is the request's method (http.request.method).
+	KeyMethod = attribute.Key("http.request.method")
+	// KeyServerAddress is the request URL's host name, without the port.
+	KeyServerAddress = attribute.Key("server.address")
+	// KeyServerPort is the request URL's port, explicit or the scheme's.
+	KeyServerPort = attribute.Key("server.port")
+	// KeyURLFull is the request's URL, credentials removed and the values
+	// of signing query keys (AWSAccessKeyId, Signature, sig,
+	// X-Goog-Signature) replaced by REDACTED, as the conventions ask.
+	KeyURLFull = attribute.Key("url.full")
+	// KeyResendCount is the number of times the call's request was sent
+	// before this attempt (http.request.resend_count): 1 on the second
+	// attempt, absent on the first.
+	KeyResendCount = attribute.Key("http.request.resend_count")
 )
+
+// KeyCallOutcome is how a call ended for its caller: OutcomeSuccess,
+// OutcomeErrorStatus, OutcomeRefused, OutcomeDeadline, OutcomeCanceled or
+// OutcomeTransportError; set on the call span when the call ends, and the
+// attribute of the calls metric. Unlike KeyOutcome (the breaker's view),
+// a refused call is an error here.
+const KeyCallOutcome = attribute.Key("resilient.call.outcome")

@@ -29,7 +29,8 @@
 // Counted from the hooks, as events happen (prefix resilient_, the default
 // Config.Namespace):
 //
-//	calls_total{host, outcome}              calls leaving the stack: success, failure, ignored
+//	calls_total{host, outcome}              calls leaving the stack, as their callers saw them: success,
+//	                                        error_status, refused, deadline, canceled, transport_error
 //	call_duration_seconds{host}             histogram of whole calls, retries and waits included
 //	attempts_total{host, code}              attempts sent, by status class: 1xx…5xx, error
 //	retries_total{host, reason}             retries decided: server_error, throttled, transport, timeout…
@@ -75,7 +76,17 @@
 // carries: the buckets are the queue package's, not configurable here, and
 // a request that gave up waiting (queue timeout, CoDel drop, full queue)
 // shows in rejections_total{stage="queue"}, not in the histogram.
+// The outcome of calls_total is the caller's view, not the breaker's: a
+// call that an open breaker, a limit or the queue refused is "refused"
+// (an error for its caller, though the breaker ignores it for the host's
+// health), and the error ratio is every outcome but success over all
+// outcomes, canceled calls left out of both (docs/alerts records it as
+// resilient:call_error_ratio:rate5m). The Outcome* constants name the
+// values.
+//
 // Attempts are labelled by status class rather than classified: the
-// attempt hook carries the status, not the classifier's verdict, which
-// calls_total reports for the final result.
+// attempt hook carries the status, not the classifier's verdict. The
+// classifier's verdicts (success, failure, ignored) are the breaker's
+// business: its window gauges count them per host, and
+// endpoint_attempts_total per balanced endpoint.
 package promx

@@ -33,11 +33,8 @@ func (m *Metrics) Hooks() transport.Hooks {
 
 func (m *Metrics) onCallEnd(e transport.CallEnd) {
 	h := m.hosts.get(e.Request.URL.Host)
-	if o := int(e.Verdict.Outcome); o >= 0 && o < numOutcomes {
-		h.calls[o].get(m.calls, h.label, e.Verdict.Outcome.String()).Inc()
-	} else {
-		m.calls.WithLabelValues(h.label, e.Verdict.Outcome.String()).Inc()
-	}
+	o := callOutcome(e)
+	h.calls[o].get(m.calls, h.label, callOutcomes[o]).Inc()
 	h.duration.get(m.callDuration, h.label).Observe(e.Duration.Seconds())
 }
 

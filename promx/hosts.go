@@ -6,7 +6,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/resilient-go/resilient/internal/keymap"
-	"github.com/resilient-go/resilient/transport"
 )
 
 // lazyCounter is one child of a CounterVec, resolved on first use: a label
@@ -26,10 +25,6 @@ func (l *lazyCounter) get(vec *prometheus.CounterVec, lvs ...string) prometheus.
 	l.p.CompareAndSwap(nil, &c)
 	return *l.p.Load()
 }
-
-// numOutcomes is the number of transport.Outcome values (Success, Failure,
-// Ignored) that have a slot of their own in hostMetrics.
-const numOutcomes = int(transport.Ignored) + 1
 
 // codeClasses are the values of the attempts' code label, by index of
 // codeClass.
@@ -63,7 +58,7 @@ func (l *lazyObserver) get(vec *prometheus.HistogramVec, lvs ...string) promethe
 // hostMetrics holds one host's hot-path series, each resolved on first use.
 type hostMetrics struct {
 	label    string
-	calls    [numOutcomes]lazyCounter
+	calls    [len(callOutcomes)]lazyCounter
 	attempts [len(codeClasses)]lazyCounter
 	duration lazyObserver
 }

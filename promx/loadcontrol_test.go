@@ -85,7 +85,8 @@ func TestLoadControlSeries(t *testing.T) {
 		wg.Wait()
 
 		wantSeries(t, reg, `
-			resilient_calls_total{host="busy.test",outcome="ignored"} 2
+			resilient_calls_total{host="busy.test",outcome="error_status"} 1
+			resilient_calls_total{host="busy.test",outcome="refused"} 1
 			resilient_calls_total{host="slow.test",outcome="success"} 2
 			resilient_attempts_total{code="4xx",host="busy.test"} 1
 			resilient_attempts_total{code="2xx",host="slow.test"} 2

@@ -59,7 +59,7 @@ func New(cfg Config) (*Metrics, error) {
 	m := &Metrics{
 		hosts: newHostTable(c.MaxHosts),
 		calls: counter("calls_total",
-			"Calls that left the stack, by host and outcome (success, failure, ignored), as the classifier judged the final result.",
+			"Calls that left the stack, by host and how they ended for the caller: success, error_status, refused (by our own breaker, limit or queue), deadline, canceled, transport_error.",
 			"host", "outcome"),
 		callDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: c.Namespace, Name: "call_duration_seconds", ConstLabels: c.ConstLabels, Buckets: c.DurationBuckets,

@@ -117,8 +117,8 @@ func TestOutageScenarioSeries(t *testing.T) {
 		// Closing after half-open empties the breaker's window.
 		wantSeries(t, reg, `
 			resilient_calls_total{host="api.test",outcome="success"} 11
-			resilient_calls_total{host="api.test",outcome="failure"} 2
-			resilient_calls_total{host="api.test",outcome="ignored"} 2
+			resilient_calls_total{host="api.test",outcome="error_status"} 2
+			resilient_calls_total{host="api.test",outcome="refused"} 2
 			resilient_attempts_total{code="2xx",host="api.test"} 11
 			resilient_attempts_total{code="5xx",host="api.test"} 5
 			resilient_retries_total{host="api.test",reason="server_error"} 3

@@ -92,8 +92,8 @@ func Example() {
 	// resilient_breaker_state{client="backends",host="search",state="open"} 1
 	// resilient_breaker_transitions_total{client="backends",from="closed",host="search",to="open"} 1
 	// resilient_calls_total{client="backends",host="payments",outcome="success"} 3
-	// resilient_calls_total{client="backends",host="search",outcome="failure"} 1
-	// resilient_calls_total{client="backends",host="search",outcome="ignored"} 1
+	// resilient_calls_total{client="backends",host="search",outcome="error_status"} 1
+	// resilient_calls_total{client="backends",host="search",outcome="refused"} 1
 	// resilient_rejections_total{client="backends",host="search",stage="breaker"} 1
 	// resilient_retries_total{client="backends",host="search",reason="server_error"} 2
 }
