@@ -79,10 +79,10 @@ func TestMetrics(t *testing.T) {
 		}
 		defer m.Close()
 		rt, err := transport.New(transport.Config{
-			Base:  scripted(reply{status: 503}, reply{status: 200}, reply{status: 503}),
-			Retry: transport.RetryConfig{MaxAttempts: 2, Backoff: fixedBackoff(t, 10*time.Millisecond)},
+			Base:    scripted(reply{status: 503}, reply{status: 200}, reply{status: 503}),
+			Retry:   transport.RetryConfig{MaxAttempts: 2, Backoff: fixedBackoff(t, 10*time.Millisecond)},
 			Breaker: transport.BreakerConfig{FailFast: true, ConsecutiveFailures: 3, BreakDuration: time.Minute},
-			Hooks: m.Hooks(),
+			Hooks:   m.Hooks(),
 		})
 		if err != nil {
 			t.Fatal(err)
