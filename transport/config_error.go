@@ -133,9 +133,3 @@ func within(err error, from, to string) error {
 	}
 	return coreError(to, err)
 }
-
-// errorf returns an ErrInvalidConfig error with a message, for what is not
-// a field of a config.
-func errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
-}
