@@ -236,7 +236,7 @@ func (a *AdaptiveRate) Throttled() {
 		// may serve. Cut from the busiest recent window instead; a quota
 		// below that draws the next throttle, and the next cut, from the
 		// rate this one set.
-		send = max(send, a.busiestRecent())
+		send = max(send, a.busiestRecent(recentWindows))
 	}
 	w := min(send, a.fill)
 	w = max(w, float64(a.cfg.MinRate))
@@ -322,7 +322,13 @@ func (a *AdaptiveRate) Succeeded() {
 	if a.measures {
 		// Do not let the curve run far ahead of what the callers send:
 		// growth is probing, and a rate nobody used proves nothing.
-		r = min(r, 2*a.measured)
+		sent := a.measured
+		if a.cfg.KeepServed {
+			// Not the smoothed rate alone: it still holds the windows
+			// in which an open breaker or the gate held the calls back.
+			sent = max(sent, a.busiestRecent(recentCutWindows))
+		}
+		r = min(r, 2*sent)
 	}
 	a.set(now, r)
 }
@@ -375,20 +381,26 @@ func (a *AdaptiveRate) measure(now time.Time, served bool) {
 	}
 }
 
-// busiestRecent returns the highest send rate of the last windows (about
-// 8 s of them, with the default Window). Requires a.mu held.
-func (a *AdaptiveRate) busiestRecent() float64 {
-	var m float64
-	if a.recent != nil {
-		for _, r := range a.recent {
-			m = max(m, r)
-		}
+// busiestRecent returns the highest send rate of the last n windows (16:
+// about 8 s of them, with the default Window). Requires a.mu held.
+func (a *AdaptiveRate) busiestRecent(n int) float64 {
+	var send float64
+	if a.recent == nil {
+		return 0
 	}
-	return m
+	for i := 1; i <= min(n, recentWindows, a.recentAt); i++ {
+		send = max(send, a.recent[(a.recentAt-i)%recentWindows])
+	}
+	return send
 }
 
-// recentWindows is how many windows' send rates busiestRecent looks at.
-const recentWindows = 16
+// recentWindows is how many windows' send rates are kept for
+// busiestRecent: all of them for the first cut, recentCutWindows for the
+// cap on the curve (2 s).
+const (
+	recentWindows    = 16
+	recentCutWindows = 4
+)
 
 // servedRate returns the measured rate of reports that were not
 // throttled, as sendRate does for all of them. Requires a.mu held.

@@ -520,3 +520,41 @@ func sustainedRecovery(rs []result, from, end time.Duration) time.Duration {
 	}
 	return last - from
 }
+
+// TestCallersFirstQuotaAfterOutage: the demo's incident in virtual time —
+// 2 s healthy, 4 s down (503), then a quota of 65 % of the offered rate
+// for 4 s, then healthy, 200 calls/s with 2 s deadlines. The rates the
+// adaptive rate measured while the breaker held the calls back must not
+// hold it down once the breaker closes: before the curve's cap looked
+// past them, the quota phase got 32–69 % of its calls through (a plain
+// client gets the quota's 65 %) and the healthy phase after it 44–85 %.
+func TestCallersFirstQuotaAfterOutage(t *testing.T) {
+	var during, after []float64
+	for range 3 {
+		synctest.Test(t, func(t *testing.T) {
+			const healthyFor, downFor, quotaFor = 2 * time.Second, 4 * time.Second, 4 * time.Second
+			start := healthyFor + downFor
+			m := newModel(func(since time.Duration) fault {
+				switch {
+				case since < healthyFor:
+					return healthy
+				case since < start:
+					return down503
+				case since < start+quotaFor:
+					return quota
+				}
+				return healthy
+			})
+			m.lim = rate.NewLimiter(130, 13)
+			rs := drive(defaultStack(t, m), 200, start+quotaFor+4*time.Second, 2*time.Second)
+			during = append(during, successRate(within(rs, start, start+quotaFor)))
+			after = append(after, successRate(within(rs, start+quotaFor, start+quotaFor+4*time.Second)))
+		})
+	}
+	t.Logf("quota phase ok %.3f, healthy after it %.3f (3 runs)", during, after)
+	slices.Sort(during)
+	slices.Sort(after)
+	if during[1] < 0.62 || after[1] < 0.8 {
+		t.Errorf("median ok: quota phase %.3f (want >= 0.62; a plain client gets 0.65), after it %.3f (want >= 0.8)", during[1], after[1])
+	}
+}
