@@ -57,7 +57,8 @@ type LimitConfig struct {
 
 	// MaxPause caps how long the pushback gate honours a Retry-After when
 	// Rate is nil (a Rate has its own MaxPause). Zero means 30s; negative
-	// is an error.
+	// is an error. In New's stack it is also the retry's cap
+	// (Config.Retry.MaxRetryAfter): set either, and it caps both.
 	MaxPause time.Duration
 
 	// Concurrency limits the requests in flight per host, with a fixed or

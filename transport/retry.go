@@ -65,11 +65,15 @@ var _ http.RoundTripper = (*retryTransport)(nil)
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	hooks := &t.cfg.Hooks
 	attemptReq := req
+	unsent := 0 // attempts that never reached the server (see NotSent)
 	for attempt := 1; ; attempt++ {
 		if hooks.OnAttempt != nil {
 			hooks.OnAttempt(RetryEvent{Request: req, Attempt: attempt})
 		}
 		resp, err := t.next.RoundTrip(attemptReq)
+		if err != nil && NotSent(err) {
+			unsent++
+		}
 		verdict := t.cfg.Classifier.Classify(req, resp, err)
 		if !verdict.Retryable {
 			if verdict.Outcome == Success {
@@ -81,7 +85,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			// When the call's own context has ended, say so beside the
 			// last error (which may be a mere reset).
-			return t.giveUp(attempt, withRequest(resp, req), err, context.Cause(req.Context()))
+			return t.giveUp(attempt, unsent, withRequest(resp, req), err, context.Cause(req.Context()))
 		}
 
 		delay, stop := t.decide(req, attempt, verdict, err)
@@ -92,7 +96,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		if stop != nil {
-			return t.giveUp(attempt, withRequest(resp, req), err, stop)
+			return t.giveUp(attempt, unsent, withRequest(resp, req), err, stop)
 		}
 
 		// A retry it is: free the connection while waiting. The drain
@@ -109,11 +113,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			delay -= time.Since(start)
 		}
 		if werr := wait(req.Context(), delay); werr != nil {
-			return nil, &RetryError{Attempts: attempt, Last: err, LastStatus: status, Stop: werr}
+			return nil, &RetryError{Attempts: attempt, Unsent: unsent, Last: err, LastStatus: status, Stop: werr}
 		}
 		next, berr := replay(req)
 		if berr != nil {
-			return nil, &RetryError{Attempts: attempt, Last: err, LastStatus: status, Stop: berr}
+			return nil, &RetryError{Attempts: attempt, Unsent: unsent, Last: err, LastStatus: status, Stop: berr}
 		}
 		attemptReq = next
 	}
@@ -150,7 +154,7 @@ func (t *retryTransport) decide(req *http.Request, attempt int, v Verdict, err e
 var errNoRetry = errors.New("not retryable")
 
 // giveUp ends the call with the last attempt's result.
-func (t *retryTransport) giveUp(attempt int, resp *http.Response, err error, stop error) (*http.Response, error) {
+func (t *retryTransport) giveUp(attempt, unsent int, resp *http.Response, err error, stop error) (*http.Response, error) {
 	if err == nil {
 		// A status is not an error: the caller gets the response.
 		return resp, nil
@@ -162,7 +166,7 @@ func (t *retryTransport) giveUp(attempt int, resp *http.Response, err error, sto
 		// The loop had nothing to add to a first, non-retryable error.
 		return resp, err
 	}
-	return resp, &RetryError{Attempts: attempt, Last: err, Stop: stop}
+	return resp, &RetryError{Attempts: attempt, Unsent: unsent, Last: err, Stop: stop}
 }
 
 func (t *retryTransport) event(req *http.Request, attempt int, delay time.Duration, v Verdict, resp *http.Response, err error) RetryEvent {

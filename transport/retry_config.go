@@ -40,7 +40,10 @@ type RetryConfig struct {
 	Classifier Classifier
 
 	// MaxRetryAfter caps a server's Retry-After: a longer request is
-	// shortened to this. Zero means 30s. Negative is an error.
+	// shortened to this. Zero means 30s. Negative is an error. In New's
+	// stack it is also the pushback gate's cap (Config.Limit.MaxPause):
+	// set either, and it caps both, so that a retry never meets the gate
+	// still shut; setting both to different values is an error.
 	MaxRetryAfter time.Duration
 
 	// Hooks observe the retry loop. Every hook is optional.

@@ -29,8 +29,11 @@ var (
 // see both Last and Stop, so errors.Is(err, context.Canceled) and
 // errors.Is(err, backoff.ErrBudgetExhausted) work as expected.
 type RetryError struct {
-	// Attempts is the number of attempts made.
-	Attempts int
+	// Attempts is the number of attempts made, Unsent those of them that
+	// never reached the server (see NotSent): refused by our own breaker,
+	// limiter or pushback gate, or a connection refused. Attempts −
+	// Unsent were sent.
+	Attempts, Unsent int
 	// Last is the last attempt's error; nil when the last attempt got a
 	// response that had to be discarded (see LastStatus).
 	Last error
@@ -54,6 +57,11 @@ func (e *RetryError) Error() string {
 		b.WriteString(" attempt")
 	} else {
 		b.WriteString(" attempts")
+	}
+	if e.Unsent > 0 {
+		b.WriteString(" (")
+		b.WriteString(strconv.Itoa(e.Unsent))
+		b.WriteString(" not sent)")
 	}
 	if e.Stop != nil {
 		b.WriteString(", stopped: ")

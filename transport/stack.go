@@ -44,6 +44,9 @@ func New(cfg Config) (_ *Transport, err error) {
 			err = &ConfigError{Field: "Config", Err: err}
 		}
 	}()
+	if err := cfg.shareRetryAfterCap(); err != nil {
+		return nil, err
+	}
 	c, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
