@@ -88,6 +88,13 @@
 //
 //	transport.Chain(pool, retry, breaker, limit)
 //
+// # One call, other settings
+//
+// WithCallOptions carries, in one call's context, settings that replace
+// the stack's for that call: MaxAttempts (1 for no retry), TotalTimeout,
+// AttemptTimeout, Idempotent. It is validated when made, and costs the
+// stack a context lookup per call when unused.
+//
 // # go-retryablehttp
 //
 // Package retryablehttpx plugs our backoff, classification and retry

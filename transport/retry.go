@@ -130,7 +130,11 @@ func (t *retryTransport) decide(req *http.Request, attempt int, v Verdict, err e
 	if req.Context().Err() != nil {
 		return 0, errNoRetry
 	}
-	if attempt >= t.cfg.MaxAttempts {
+	maxAttempts := t.cfg.MaxAttempts
+	if o := callOptions(req.Context()); o != nil && o.MaxAttempts > 0 {
+		maxAttempts = o.MaxAttempts
+	}
+	if attempt >= maxAttempts {
 		return 0, ErrAttemptsExhausted
 	}
 	if !IsIdempotent(req) && !NotSent(err) {

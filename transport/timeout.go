@@ -71,8 +71,12 @@ var _ http.RoundTripper = (*attemptTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	d := t.d
+	if o := callOptions(req.Context()); o != nil && o.AttemptTimeout > 0 {
+		d = o.AttemptTimeout
+	}
 	ctx, cancel := context.WithCancel(req.Context())
-	timer := time.AfterFunc(t.d, cancel)
+	timer := time.AfterFunc(d, cancel)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if !timer.Stop() {
 		// The timer fired (and cancelled ctx): whatever came back came
@@ -83,7 +87,7 @@ func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 			err = ErrAttemptTimeout
 		}
 		if req.Context().Err() == nil {
-			return nil, &attemptTimeoutError{after: t.d, err: err}
+			return nil, &attemptTimeoutError{after: d, err: err}
 		}
 		return nil, err // the caller's own end came first or with it
 	}
@@ -149,7 +153,11 @@ var _ http.RoundTripper = (*totalTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *totalTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(req.Context(), t.d)
+	d := t.d
+	if o := callOptions(req.Context()); o != nil && o.TotalTimeout > 0 {
+		d = o.TotalTimeout
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), d)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
 		cancel()
