@@ -71,12 +71,23 @@ func New(cfg Config) (*Client, error) {
 	for k, mp := range cfg.Methods {
 		service, method, _ := parseMethodKey(k) // validated
 		p := &policy{idempotent: mp.Idempotent, rt: stack}
+		if mp.Hedge != nil {
+			hc := *mp.Hedge
+			if hc.Budget == nil && tc.Retry.Budget != nil {
+				hc.Budget, hc.NoDeposit = tc.Retry.Budget, true // Retry credits each call
+			}
+			mw, err := transport.Hedge(hc)
+			if err != nil {
+				return nil, errorf(fmt.Sprintf("Config.Methods[%q].Hedge", k), "%w", err)
+			}
+			p.rt = mw(p.rt)
+		}
 		if mp.Timeout > 0 {
 			mw, err := transport.TotalTimeout(mp.Timeout)
 			if err != nil {
 				return nil, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "%w", err)
 			}
-			p.rt = mw(stack)
+			p.rt = mw(p.rt)
 		}
 		policies[[2]string{service, method}] = p
 	}

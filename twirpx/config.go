@@ -152,6 +152,17 @@ type MethodPolicy struct {
 	// Transport.Timeout.Total, which would
 	// never be reached.
 	Timeout time.Duration
+
+	// Hedge, when set, hedges this method's calls (see
+	// transport.HedgeConfig): after the delay a second call goes, and the
+	// first good answer wins. The method must be Idempotent (a hedge runs
+	// it twice), and Config.Transport.Hedge must be nil (it would hedge
+	// the method twice over). Each hedge is a whole call through the
+	// stack, with its own retries, within the method's Timeout; it draws
+	// on Config.Transport.Retry.Budget when that is set, else on a budget
+	// of its own (HedgeConfig.Budget to choose). Nil means no hedging of
+	// its own.
+	Hedge *transport.HedgeConfig
 }
 
 // validate checks c and returns it with its defaults filled in, the
@@ -183,6 +194,14 @@ func (c Config) validate() (Config, error) {
 		p := c.Methods[k]
 		if p.Timeout < 0 {
 			return c, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "is %v, must be >= 0 (0 means no timeout of its own)", p.Timeout)
+		}
+		if p.Hedge != nil {
+			switch {
+			case !p.Idempotent:
+				return c, errorf(fmt.Sprintf("Config.Methods[%q].Hedge", k), "is set on a method that is not Idempotent: a hedge runs the call twice")
+			case c.Transport.Hedge != nil:
+				return c, errorf(fmt.Sprintf("Config.Methods[%q].Hedge", k), "is set with Config.Transport.Hedge, which hedges every idempotent method already: set one of them")
+			}
 		}
 		if p.Timeout > total && !c.Transport.Timeout.TotalOff && c.Transport.Timeout.Total >= 0 {
 			return c, errorf(fmt.Sprintf("Config.Methods[%q].Timeout", k), "%v exceeds Config.Transport.Timeout.Total %v, which would end the call first: raise it or set Config.Transport.Timeout.TotalOff", p.Timeout, total)

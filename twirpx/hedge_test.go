@@ -2,9 +2,11 @@ package twirpx_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,5 +69,57 @@ func TestHedgedTwirpCall(t *testing.T) {
 	<-lostCanceled
 	if got := n.Load(); got != 1 {
 		t.Fatalf("server saw %d attempts of a non-idempotent call, want 1 (never hedged)", got)
+	}
+}
+
+// A method's own hedge: MethodPolicy.Hedge hedges that method alone (the
+// first attempt hangs, the hedge answers); another idempotent method of
+// the same client is not hedged. A hedge on a method that is not
+// idempotent, or beside Config.Transport.Hedge, is refused.
+func TestMethodHedge(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			_, _ = io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+			return
+		}
+		example.NewHaberdasherServer(&hats{}).ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	hedged := newClient(t, twirpx.Config{Methods: map[string]twirpx.MethodPolicy{
+		"Haberdasher/MakeHat": {Idempotent: true, Hedge: &transport.HedgeConfig{Delay: 20 * time.Millisecond}},
+	}})
+	client := example.NewHaberdasherProtobufClient(srv.URL, hedged.HTTPClient(), hedged.ClientOptions()...)
+	if hat, err := client.MakeHat(context.Background(), &example.Size{Inches: 9}); err != nil || hat.Size != 9 || n.Load() != 2 {
+		t.Fatalf("MakeHat = %v, %v after %d requests; want the hedge's hat, 2 requests", hat, err, n.Load())
+	}
+
+	n.Store(0)
+	unhedged := newClient(t, twirpx.Config{Methods: map[string]twirpx.MethodPolicy{
+		"Haberdasher/MakeHat": {Idempotent: true, Timeout: 200 * time.Millisecond},
+	}})
+	client = example.NewHaberdasherProtobufClient(srv.URL, unhedged.HTTPClient(), unhedged.ClientOptions()...)
+	if _, err := client.MakeHat(context.Background(), &example.Size{Inches: 9}); err == nil {
+		t.Fatal("without a hedge, the hanging first attempt should have timed out the call")
+	}
+
+	for name, cfg := range map[string]twirpx.Config{
+		"not idempotent": {Methods: map[string]twirpx.MethodPolicy{
+			"Haberdasher/MakeHat": {Hedge: &transport.HedgeConfig{Delay: time.Millisecond}},
+		}},
+		"beside the transport's": {
+			Methods: map[string]twirpx.MethodPolicy{
+				"Haberdasher/MakeHat": {Idempotent: true, Hedge: &transport.HedgeConfig{Delay: time.Millisecond}},
+			},
+			Transport: transport.Config{Hedge: &transport.HedgeConfig{}},
+		},
+		"bad hedge": {Methods: map[string]twirpx.MethodPolicy{
+			"Haberdasher/MakeHat": {Idempotent: true, Hedge: &transport.HedgeConfig{Delay: -time.Second}},
+		}},
+	} {
+		if _, err := twirpx.New(cfg); !errors.Is(err, twirpx.ErrInvalidConfig) || !strings.Contains(err.Error(), `Config.Methods["Haberdasher/MakeHat"].Hedge`) {
+			t.Errorf("%s: New = %v, want ErrInvalidConfig naming the method's Hedge", name, err)
+		}
 	}
 }
