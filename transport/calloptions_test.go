@@ -28,7 +28,7 @@ func scriptCall(n *atomic.Int32, statuses ...int) http.RoundTripper {
 	})
 }
 
-func callWith(t *testing.T, rt http.RoundTripper, method string, o transport.CallOptions) (*http.Response, error, time.Duration) {
+func callWith(t *testing.T, rt http.RoundTripper, method string, o transport.CallOptions) (*http.Response, time.Duration, error) {
 	t.Helper()
 	ctx, err := transport.WithCallOptions(context.Background(), o)
 	if err != nil {
@@ -40,7 +40,7 @@ func callWith(t *testing.T, rt http.RoundTripper, method string, o transport.Cal
 	if resp != nil {
 		_ = resp.Body.Close()
 	}
-	return resp, err, time.Since(start)
+	return resp, time.Since(start), err
 }
 
 // Per-call options change the stack's settings for one call only.
@@ -54,7 +54,7 @@ func TestCallOptions(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			var n atomic.Int32
 			rt := stack(t, scriptCall(&n, 503))
-			resp, err, _ := callWith(t, rt, http.MethodGet, transport.CallOptions{MaxAttempts: 1})
+			resp, _, err := callWith(t, rt, http.MethodGet, transport.CallOptions{MaxAttempts: 1})
 			if err != nil || resp.StatusCode != 503 || n.Load() != 1 {
 				t.Errorf("%d requests, %v: want 1 request and its 503", n.Load(), err)
 			}
@@ -69,7 +69,7 @@ func TestCallOptions(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			var n atomic.Int32
 			rt := stack(t, scriptCall(&n, 503, 503, 503, 503, 503, 200))
-			resp, err, _ := callWith(t, rt, http.MethodGet, transport.CallOptions{MaxAttempts: 6})
+			resp, _, err := callWith(t, rt, http.MethodGet, transport.CallOptions{MaxAttempts: 6})
 			if err != nil || resp.StatusCode != 200 || n.Load() != 6 {
 				t.Errorf("%d requests, %v: want 6 and the final 200", n.Load(), err)
 			}
@@ -79,7 +79,7 @@ func TestCallOptions(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			var n atomic.Int32
 			rt := stack(t, scriptCall(&n, 0))
-			_, err, took := callWith(t, rt, http.MethodGet, transport.CallOptions{MaxAttempts: 1, AttemptTimeout: 100 * time.Millisecond})
+			_, took, err := callWith(t, rt, http.MethodGet, transport.CallOptions{MaxAttempts: 1, AttemptTimeout: 100 * time.Millisecond})
 			if !errors.Is(err, transport.ErrAttemptTimeout) || took != 100*time.Millisecond {
 				t.Errorf("err %v after %v: want the attempt timed out at 100ms", err, took)
 			}
@@ -89,7 +89,7 @@ func TestCallOptions(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			var n atomic.Int32
 			rt := stack(t, scriptCall(&n, 0))
-			_, err, took := callWith(t, rt, http.MethodGet, transport.CallOptions{TotalTimeout: 300 * time.Millisecond})
+			_, took, err := callWith(t, rt, http.MethodGet, transport.CallOptions{TotalTimeout: 300 * time.Millisecond})
 			if !errors.Is(err, context.DeadlineExceeded) || took != 300*time.Millisecond {
 				t.Errorf("err %v after %v: want the call ended at 300ms", err, took)
 			}
@@ -99,7 +99,7 @@ func TestCallOptions(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			var n atomic.Int32
 			rt := stack(t, scriptCall(&n, 503, 200))
-			resp, err, _ := callWith(t, rt, http.MethodPost, transport.CallOptions{Idempotent: true})
+			resp, _, err := callWith(t, rt, http.MethodPost, transport.CallOptions{Idempotent: true})
 			if err != nil || resp.StatusCode != 200 || n.Load() != 2 {
 				t.Errorf("POST: %d requests, %v: want it retried", n.Load(), err)
 			}
