@@ -34,6 +34,10 @@ type RetryError struct {
 	// limiter or pushback gate, or a connection refused. Attempts −
 	// Unsent were sent.
 	Attempts, Unsent int
+	// LastUnsent says the last attempt was one of the Unsent: refused
+	// locally (Last says by what) or refused by the server's host before
+	// it was sent.
+	LastUnsent bool
 	// Last is the last attempt's error; nil when the last attempt got a
 	// response that had to be discarded (see LastStatus).
 	Last error
@@ -47,8 +51,10 @@ type RetryError struct {
 	Stop error
 }
 
-// Error says how many attempts were made, why the loop stopped, and the
-// last cause.
+// Error says how many attempts were made and, when some never went out,
+// how many were sent; why the loop stopped; and the last cause, named
+// "refused locally, not sent" when the last attempt never went out (so
+// that a count of attempts does not read as requests the server saw).
 func (e *RetryError) Error() string {
 	var b strings.Builder
 	b.WriteString("resilient: ")
@@ -60,14 +66,17 @@ func (e *RetryError) Error() string {
 	}
 	if e.Unsent > 0 {
 		b.WriteString(" (")
-		b.WriteString(strconv.Itoa(e.Unsent))
-		b.WriteString(" not sent)")
+		b.WriteString(strconv.Itoa(e.Attempts - e.Unsent))
+		b.WriteString(" sent)")
 	}
 	if e.Stop != nil {
 		b.WriteString(", stopped: ")
 		b.WriteString(e.Stop.Error())
 	}
 	switch {
+	case e.Last != nil && e.LastUnsent:
+		b.WriteString(", last refused locally, not sent: ")
+		b.WriteString(e.Last.Error())
 	case e.Last != nil:
 		b.WriteString(", last error: ")
 		b.WriteString(e.Last.Error())
