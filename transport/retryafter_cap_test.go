@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -68,8 +69,14 @@ func TestRetryAfterCapsDiffer(t *testing.T) {
 // whose retry our own breaker refused made 2 attempts, 1 sent, and its
 // message says the last was refused locally, and by what.
 func TestRetryErrorCountsUnsent(t *testing.T) {
-	e := &transport.RetryError{Attempts: 2, Unsent: 1, LastUnsent: true, Last: errors.New("breaker open")}
+	e := &transport.RetryError{Attempts: 2, Unsent: 1, LastUnsent: true, Last: transport.MarkNotSent(errors.New("breaker open"))}
 	if got, want := e.Error(), "resilient: 2 attempts (1 sent), last refused locally, not sent: breaker open"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	// A dial error is not sent either, but not refused by us.
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	e = &transport.RetryError{Attempts: 2, Unsent: 1, LastUnsent: true, Last: dial}
+	if got, want := e.Error(), "resilient: 2 attempts (1 sent), last not sent: dial tcp: connection refused"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 	synctest.Test(t, func(t *testing.T) {
