@@ -65,13 +65,15 @@ var _ http.RoundTripper = (*retryTransport)(nil)
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	hooks := &t.cfg.Hooks
 	attemptReq := req
-	unsent := 0 // attempts that never reached the server (see NotSent)
+	unsent := 0         // attempts that never reached the server (see NotSent)
+	lastUnsent := false // the last of them did not
 	for attempt := 1; ; attempt++ {
 		if hooks.OnAttempt != nil {
 			hooks.OnAttempt(RetryEvent{Request: req, Attempt: attempt})
 		}
 		resp, err := t.next.RoundTrip(attemptReq)
-		if err != nil && NotSent(err) {
+		lastUnsent = err != nil && NotSent(err)
+		if lastUnsent {
 			unsent++
 		}
 		verdict := t.cfg.Classifier.Classify(req, resp, err)
@@ -85,7 +87,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			// When the call's own context has ended, say so beside the
 			// last error (which may be a mere reset).
-			return t.giveUp(attempt, unsent, withRequest(resp, req), err, context.Cause(req.Context()))
+			return t.giveUp(attempt, unsent, lastUnsent, withRequest(resp, req), err, context.Cause(req.Context()))
 		}
 
 		delay, stop := t.decide(req, attempt, verdict, err)
@@ -96,7 +98,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		if stop != nil {
-			return t.giveUp(attempt, unsent, withRequest(resp, req), err, stop)
+			return t.giveUp(attempt, unsent, lastUnsent, withRequest(resp, req), err, stop)
 		}
 
 		// A retry it is: free the connection while waiting. The drain
@@ -113,11 +115,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			delay -= time.Since(start)
 		}
 		if werr := wait(req.Context(), delay); werr != nil {
-			return nil, &RetryError{Attempts: attempt, Unsent: unsent, Last: err, LastStatus: status, Stop: werr}
+			return nil, &RetryError{Attempts: attempt, Unsent: unsent, LastUnsent: lastUnsent, Last: err, LastStatus: status, Stop: werr}
 		}
 		next, berr := replay(req)
 		if berr != nil {
-			return nil, &RetryError{Attempts: attempt, Unsent: unsent, Last: err, LastStatus: status, Stop: berr}
+			return nil, &RetryError{Attempts: attempt, Unsent: unsent, LastUnsent: lastUnsent, Last: err, LastStatus: status, Stop: berr}
 		}
 		attemptReq = next
 	}
@@ -158,7 +160,7 @@ func (t *retryTransport) decide(req *http.Request, attempt int, v Verdict, err e
 var errNoRetry = errors.New("not retryable")
 
 // giveUp ends the call with the last attempt's result.
-func (t *retryTransport) giveUp(attempt, unsent int, resp *http.Response, err error, stop error) (*http.Response, error) {
+func (t *retryTransport) giveUp(attempt, unsent int, lastUnsent bool, resp *http.Response, err error, stop error) (*http.Response, error) {
 	if err == nil {
 		// A status is not an error: the caller gets the response.
 		return resp, nil
@@ -170,7 +172,7 @@ func (t *retryTransport) giveUp(attempt, unsent int, resp *http.Response, err er
 		// The loop had nothing to add to a first, non-retryable error.
 		return resp, err
 	}
-	return resp, &RetryError{Attempts: attempt, Unsent: unsent, Last: err, Stop: stop}
+	return resp, &RetryError{Attempts: attempt, Unsent: unsent, LastUnsent: lastUnsent, Last: err, Stop: stop}
 }
 
 func (t *retryTransport) event(req *http.Request, attempt int, delay time.Duration, v Verdict, resp *http.Response, err error) RetryEvent {

@@ -34,6 +34,10 @@ type RetryError struct {
 	// limiter or pushback gate, or a connection refused. Attempts −
 	// Unsent were sent.
 	Attempts, Unsent int
+	// LastUnsent says the last attempt was one of the Unsent: refused
+	// locally by a stage of ours (Last says which: an open breaker, the
+	// pushback gate), or a connection that could not be made.
+	LastUnsent bool
 	// Last is the last attempt's error; nil when the last attempt got a
 	// response that had to be discarded (see LastStatus).
 	Last error
@@ -47,8 +51,11 @@ type RetryError struct {
 	Stop error
 }
 
-// Error says how many attempts were made, why the loop stopped, and the
-// last cause.
+// Error says how many attempts were made and, when some never went out,
+// how many were sent; why the loop stopped; and the last cause, named
+// "refused locally, not sent" when a stage of ours refused the last
+// attempt and "not sent" when it could not connect (so that a count of
+// attempts does not read as requests the server saw).
 func (e *RetryError) Error() string {
 	var b strings.Builder
 	b.WriteString("resilient: ")
@@ -60,14 +67,20 @@ func (e *RetryError) Error() string {
 	}
 	if e.Unsent > 0 {
 		b.WriteString(" (")
-		b.WriteString(strconv.Itoa(e.Unsent))
-		b.WriteString(" not sent)")
+		b.WriteString(strconv.Itoa(e.Attempts - e.Unsent))
+		b.WriteString(" sent)")
 	}
 	if e.Stop != nil {
 		b.WriteString(", stopped: ")
 		b.WriteString(e.Stop.Error())
 	}
 	switch {
+	case e.Last != nil && e.LastUnsent && refusedLocally(e.Last):
+		b.WriteString(", last refused locally, not sent: ")
+		b.WriteString(e.Last.Error())
+	case e.Last != nil && e.LastUnsent:
+		b.WriteString(", last not sent: ") // a dial or DNS failure
+		b.WriteString(e.Last.Error())
 	case e.Last != nil:
 		b.WriteString(", last error: ")
 		b.WriteString(e.Last.Error())
@@ -76,6 +89,13 @@ func (e *RetryError) Error() string {
 		b.WriteString(strconv.Itoa(e.LastStatus))
 	}
 	return b.String()
+}
+
+// refusedLocally reports whether a stage of ours refused the request
+// (MarkNotSent), as opposed to a connection that could not be made.
+func refusedLocally(err error) bool {
+	var marked interface{ RequestNotSent() bool }
+	return errors.As(err, &marked) && marked.RequestNotSent()
 }
 
 // Unwrap returns Last and Stop, those that are set.

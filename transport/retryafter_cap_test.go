@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -65,11 +66,18 @@ func TestRetryAfterCapsDiffer(t *testing.T) {
 }
 
 // A RetryError counts the attempts that were never sent apart: a call
-// whose retry our own breaker refused made 2 attempts, 1 not sent.
+// whose retry our own breaker refused made 2 attempts, 1 sent, and its
+// message says the last was refused locally, and by what.
 func TestRetryErrorCountsUnsent(t *testing.T) {
-	e := &transport.RetryError{Attempts: 2, Unsent: 1, Last: errors.New("refused")}
-	if got := e.Error(); !strings.HasPrefix(got, "resilient: 2 attempts (1 not sent)") {
-		t.Errorf("Error() = %q", got)
+	e := &transport.RetryError{Attempts: 2, Unsent: 1, LastUnsent: true, Last: transport.MarkNotSent(errors.New("breaker open"))}
+	if got, want := e.Error(), "resilient: 2 attempts (1 sent), last refused locally, not sent: breaker open"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	// A dial error is not sent either, but not refused by us.
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	e = &transport.RetryError{Attempts: 2, Unsent: 1, LastUnsent: true, Last: dial}
+	if got, want := e.Error(), "resilient: 2 attempts (1 sent), last not sent: dial tcp: connection refused"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
 	}
 	synctest.Test(t, func(t *testing.T) {
 		rt, err := transport.New(transport.Config{
@@ -85,8 +93,11 @@ func TestRetryErrorCountsUnsent(t *testing.T) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://a.test/", nil)
 		_, err = rt.RoundTrip(req)
 		var re *transport.RetryError
-		if !errors.As(err, &re) || re.Attempts != 2 || re.Unsent != 1 {
+		if !errors.As(err, &re) || re.Attempts != 2 || re.Unsent != 1 || !re.LastUnsent {
 			t.Errorf("err = %v: want 2 attempts, the second refused by the open breaker and counted not sent", err)
+		}
+		if msg := err.Error(); !strings.Contains(msg, "(1 sent)") || !strings.Contains(msg, "last refused locally, not sent: ") {
+			t.Errorf("message %q: want the attempts sent, and the last named refused locally", msg)
 		}
 	})
 }
