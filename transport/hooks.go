@@ -79,6 +79,10 @@ type AttemptEnd struct {
 	StatusCode int
 	// Err is the attempt's error, if any.
 	Err error
+	// Verdict is the classification of the attempt's result by the
+	// stack's Classifier (Config.Classifier), so that observers count
+	// attempts as the stack judged them, not by status class.
+	Verdict Verdict
 	// Duration is the time from sending to the response headers (or the
 	// error), the attempt timeout included.
 	Duration time.Duration
@@ -192,7 +196,7 @@ func rejectionStage(err error) string {
 // countingAttempts counts every attempt that reaches it for the observed
 // call, and reports its end: installed just above the attempt timeout,
 // below hedging and our own refusals.
-func countingAttempts(onEnd func(AttemptEnd)) Middleware {
+func countingAttempts(onEnd func(AttemptEnd), classifier Classifier) Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 			n := countAttempt(req.Context())
@@ -202,6 +206,7 @@ func countingAttempts(onEnd func(AttemptEnd)) Middleware {
 			start := time.Now()
 			resp, err := next.RoundTrip(req)
 			end := AttemptEnd{Request: req, Attempt: n, Err: err, Duration: time.Since(start)}
+			end.Verdict = classifier.Classify(req, resp, err)
 			if resp != nil {
 				end.StatusCode = resp.StatusCode
 			}
