@@ -151,6 +151,10 @@ func countAttempt(ctx context.Context) int {
 // observe returns the outermost stage of an observed stack.
 func observe(h Hooks, classifier Classifier) Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
+		// Just above TotalTimeout (New's default stack), the call's
+		// state rides on the total timeout's context: one request copy
+		// per call, where a context of our own would cost another.
+		total, fused := next.(*totalTimeout)
 		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 			if h.OnCallStart != nil {
 				h.OnCallStart(CallStart{Request: req})
@@ -158,7 +162,13 @@ func observe(h Hooks, classifier Classifier) Middleware {
 			start := time.Now()
 			cc := &callCtx{Context: req.Context()}
 			cs := &cc.state
-			resp, err := next.RoundTrip(req.WithContext(cc))
+			var resp *http.Response
+			var err error
+			if fused {
+				resp, err = total.roundTrip(req, cc)
+			} else {
+				resp, err = next.RoundTrip(req.WithContext(cc))
+			}
 			if resp != nil && resp.Request != nil {
 				resp.Request = req
 			}

@@ -170,12 +170,24 @@ var _ http.RoundTripper = (*totalTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *totalTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.roundTrip(req, nil)
+}
+
+// roundTrip is RoundTrip; with cc (the observe stage just above, fused
+// with this one), the call's state rides on the deadline's context, so
+// that the observed call copies its request once, not twice.
+func (t *totalTimeout) roundTrip(req *http.Request, cc *callCtx) (*http.Response, error) {
 	d := t.d
 	if o := callOptions(req.Context()); o != nil && o.TotalTimeout > 0 {
 		d = o.TotalTimeout
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), d)
-	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	var below context.Context = ctx
+	if cc != nil {
+		cc.Context = ctx
+		below = cc
+	}
+	resp, err := t.next.RoundTrip(req.WithContext(below))
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
 		cancel()
 		return withRequest(resp, req), err
