@@ -205,16 +205,24 @@ func rejectionStage(err error) string {
 
 // countingAttempts counts every attempt that reaches it for the observed
 // call, and reports its end: installed just above the attempt timeout,
-// below hedging and our own refusals.
-func countingAttempts(onEnd func(AttemptEnd), classifier Classifier) Middleware {
+// below hedging and our own refusals. With carry, the attempt's request
+// carries its number for the middlewares below (AttemptNumber); without,
+// none reads it and the attempt costs no context of its own.
+func countingAttempts(onEnd func(AttemptEnd), classifier Classifier, carry bool) Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 			n := countAttempt(req.Context())
+			sent := req
+			if carry && n > 0 {
+				sent = req.WithContext(&attemptCtx{Context: req.Context(), n: n})
+			}
 			if onEnd == nil {
-				return next.RoundTrip(req)
+				resp, err := next.RoundTrip(sent)
+				return restoreRequest(resp, sent, req), err
 			}
 			start := time.Now()
-			resp, err := next.RoundTrip(req)
+			resp, err := next.RoundTrip(sent)
+			resp = restoreRequest(resp, sent, req)
 			end := AttemptEnd{Request: req, Attempt: n, Err: err, Duration: time.Since(start)}
 			end.Verdict = classifier.Classify(req, resp, err)
 			if resp != nil {
@@ -224,6 +232,15 @@ func countingAttempts(onEnd func(AttemptEnd), classifier Classifier) Middleware 
 			return resp, err
 		})
 	}
+}
+
+// restoreRequest gives the caller back its own request in resp, where the
+// stage sent a copy of it.
+func restoreRequest(resp *http.Response, sent, req *http.Request) *http.Response {
+	if sent != req && resp != nil && resp.Request == sent {
+		resp.Request = req
+	}
+	return resp
 }
 
 // joinRetryHooks calls a's hook, then b's, for each that is set.

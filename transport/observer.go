@@ -35,5 +35,8 @@ func (o *Observer) Call() Middleware { return observe(o.hooks, o.classifier) }
 
 // Attempt returns the stage that counts each attempt sent and reports its
 // end (Hooks.OnAttemptEnd). Without Call above it, it counts nothing and
-// reports attempt 0.
-func (o *Observer) Attempt() Middleware { return countingAttempts(o.hooks.OnAttemptEnd, o.classifier) }
+// reports attempt 0. Each attempt's request carries its number for the
+// middlewares below (AttemptNumber).
+func (o *Observer) Attempt() Middleware {
+	return countingAttempts(o.hooks.OnAttemptEnd, o.classifier, true)
+}
