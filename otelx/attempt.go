@@ -14,8 +14,9 @@ import (
 // attempt that the stack sends gets a client span, named after the
 // method, a child of the call span (Transport's, or whatever span the
 // request's context carries), with http.request.resend_count from the
-// second attempt on (counted per call by Transport; without it the count
-// is left out). The attempt's request is a clone carrying the attempt
+// second attempt on (the stack's own count, transport.AttemptNumber, when
+// its Hooks are set; else Transport's; without either the count is left
+// out). The attempt's request is a clone carrying the attempt
 // span's trace context in its headers (Config.Propagator). The span ends
 // with the response headers or the error.
 func (t *Tracing) Attempt(next http.RoundTripper) http.RoundTripper {
@@ -26,10 +27,17 @@ func (t *Tracing) Attempt(next http.RoundTripper) http.RoundTripper {
 			return next.RoundTrip(req)
 		}
 		attrs := requestAttrs(req)
-		if cs, ok := req.Context().Value(callStateKey{}).(*callState); ok {
-			if n := cs.attempts.Add(1); n > 1 {
-				attrs = append(attrs, KeyResendCount.Int(int(n-1)))
+		// The stack numbers its attempts when it is observed (its
+		// Hooks set, as Tracing.Hooks does); Transport's count stands in
+		// where it is not.
+		n := transport.AttemptNumber(req.Context())
+		if n == 0 {
+			if cs, ok := req.Context().Value(callStateKey{}).(*callState); ok {
+				n = int(cs.attempts.Add(1))
 			}
+		}
+		if n > 1 {
+			attrs = append(attrs, KeyResendCount.Int(n-1))
 		}
 		ctx, span := t.tracer.Start(req.Context(), req.Method,
 			trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))

@@ -1,16 +1,6 @@
 package promx
 
-import (
-	"context"
-	"errors"
-	"net"
-	"net/http"
-
-	"github.com/resilient-go/resilient/breaker"
-	"github.com/resilient-go/resilient/limiter"
-	"github.com/resilient-go/resilient/queue"
-	"github.com/resilient-go/resilient/transport"
-)
+import "github.com/resilient-go/resilient/transport"
 
 // The values of calls_total's outcome label: how the call ended for its
 // caller. They are not the breaker's health vocabulary (success, failure,
@@ -40,33 +30,11 @@ const (
 	OutcomeTransportError = "transport_error"
 )
 
-// callOutcomes are the outcome label's values, by index of callOutcome.
-var callOutcomes = [...]string{OutcomeSuccess, OutcomeErrorStatus, OutcomeRefused, OutcomeDeadline, OutcomeCanceled, OutcomeTransportError}
+// callOutcomes are the outcome values, by index of transport.CallResult:
+// transport.CallOutcome is the one judge of how a call ended, for promx
+// and otelx alike.
+var callOutcomes = [transport.NumCallResults]string{OutcomeSuccess, OutcomeErrorStatus, OutcomeRefused, OutcomeDeadline, OutcomeCanceled, OutcomeTransportError}
 
 // callOutcome returns the index in callOutcomes of how e ended for its
-// caller. The order of the tests matters: a call its caller canceled is
-// canceled, whatever the attempt or refusal it cut short (the caller no
-// longer wanted the answer); a refusal wrapped in a RetryError (a retry
-// that the open breaker refused) is a refusal.
-func callOutcome(e transport.CallEnd) int {
-	err := e.Err
-	switch {
-	case err == nil && (e.Verdict.Outcome == transport.Failure || e.StatusCode >= 500 || e.StatusCode == http.StatusTooManyRequests):
-		return 1
-	case err == nil:
-		return 0
-	case errors.Is(err, context.Canceled) && e.Request.Context().Err() != nil:
-		return 4
-	case errors.Is(err, breaker.ErrOpen), errors.Is(err, limiter.ErrLimited),
-		errors.Is(err, queue.ErrFull), errors.Is(err, queue.ErrTimeout):
-		return 2
-	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return 3
-	}
-	return 5
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
+// caller.
+func callOutcome(e transport.CallEnd) int { return int(transport.CallOutcome(e)) }

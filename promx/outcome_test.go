@@ -58,3 +58,12 @@ func TestCallOutcomes(t *testing.T) {
 		})
 	}
 }
+
+// promx's outcome values are transport's CallResult names, in its order.
+func TestCallOutcomeValuesAreTransports(t *testing.T) {
+	for i, want := range []string{promx.OutcomeSuccess, promx.OutcomeErrorStatus, promx.OutcomeRefused, promx.OutcomeDeadline, promx.OutcomeCanceled, promx.OutcomeTransportError} {
+		if got := transport.CallResult(i).String(); got != want {
+			t.Errorf("CallResult(%d) = %s, promx says %s", i, got, want)
+		}
+	}
+}

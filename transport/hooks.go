@@ -79,6 +79,10 @@ type AttemptEnd struct {
 	StatusCode int
 	// Err is the attempt's error, if any.
 	Err error
+	// Verdict is the classification of the attempt's result by the
+	// stack's Classifier (Config.Classifier), so that observers count
+	// attempts as the stack judged them, not by status class.
+	Verdict Verdict
 	// Duration is the time from sending to the response headers (or the
 	// error), the attempt timeout included.
 	Duration time.Duration
@@ -147,6 +151,10 @@ func countAttempt(ctx context.Context) int {
 // observe returns the outermost stage of an observed stack.
 func observe(h Hooks, classifier Classifier) Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
+		// Just above TotalTimeout (New's default stack), the call's
+		// state rides on the total timeout's context: one request copy
+		// per call, where a context of our own would cost another.
+		total, fused := next.(*totalTimeout)
 		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 			if h.OnCallStart != nil {
 				h.OnCallStart(CallStart{Request: req})
@@ -154,7 +162,13 @@ func observe(h Hooks, classifier Classifier) Middleware {
 			start := time.Now()
 			cc := &callCtx{Context: req.Context()}
 			cs := &cc.state
-			resp, err := next.RoundTrip(req.WithContext(cc))
+			var resp *http.Response
+			var err error
+			if fused {
+				resp, err = total.roundTrip(req, cc)
+			} else {
+				resp, err = next.RoundTrip(req.WithContext(cc))
+			}
 			if resp != nil && resp.Request != nil {
 				resp.Request = req
 			}
@@ -191,17 +205,26 @@ func rejectionStage(err error) string {
 
 // countingAttempts counts every attempt that reaches it for the observed
 // call, and reports its end: installed just above the attempt timeout,
-// below hedging and our own refusals.
-func countingAttempts(onEnd func(AttemptEnd)) Middleware {
+// below hedging and our own refusals. With carry, the attempt's request
+// carries its number for the middlewares below (AttemptNumber); without,
+// none reads it and the attempt costs no context of its own.
+func countingAttempts(onEnd func(AttemptEnd), classifier Classifier, carry bool) Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 			n := countAttempt(req.Context())
+			sent := req
+			if carry && n > 0 {
+				sent = req.WithContext(&attemptCtx{Context: req.Context(), n: n})
+			}
 			if onEnd == nil {
-				return next.RoundTrip(req)
+				resp, err := next.RoundTrip(sent)
+				return restoreRequest(resp, sent, req), err
 			}
 			start := time.Now()
-			resp, err := next.RoundTrip(req)
+			resp, err := next.RoundTrip(sent)
+			resp = restoreRequest(resp, sent, req)
 			end := AttemptEnd{Request: req, Attempt: n, Err: err, Duration: time.Since(start)}
+			end.Verdict = classifier.Classify(req, resp, err)
 			if resp != nil {
 				end.StatusCode = resp.StatusCode
 			}
@@ -209,6 +232,15 @@ func countingAttempts(onEnd func(AttemptEnd)) Middleware {
 			return resp, err
 		})
 	}
+}
+
+// restoreRequest gives the caller back its own request in resp, where the
+// stage sent a copy of it.
+func restoreRequest(resp *http.Response, sent, req *http.Request) *http.Response {
+	if sent != req && resp != nil && resp.Request == sent {
+		resp.Request = req
+	}
+	return resp
 }
 
 // joinRetryHooks calls a's hook, then b's, for each that is set.

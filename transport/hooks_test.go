@@ -37,7 +37,7 @@ func (r *recorder) hooks() transport.Hooks {
 		},
 		OnAttempt: func(e transport.RetryEvent) { r.add("attempt " + itoa(e.Attempt)) },
 		OnAttemptEnd: func(e transport.AttemptEnd) {
-			r.add("attempt-end " + itoa(e.Attempt) + " " + itoa(e.StatusCode))
+			r.add("attempt-end " + itoa(e.Attempt) + " " + itoa(e.StatusCode) + " " + e.Verdict.Outcome.String())
 		},
 		OnRetry:           func(e transport.RetryEvent) { r.add("retry " + e.Verdict.Reason.String()) },
 		OnBudgetExhausted: func(transport.RetryEvent) { r.add("budget") },
@@ -69,7 +69,7 @@ func TestHooksSeeEveryStage(t *testing.T) {
 	mustNoErr(t, err)
 
 	get(t, rt, "http://a.test/") // 503, retried, 200
-	want := "start | attempt 1 | attempt-end 1 503 | retry server_error | attempt 2 | attempt-end 2 200 | end 200 success attempts=2"
+	want := "start | attempt 1 | attempt-end 1 503 failure | retry server_error | attempt 2 | attempt-end 2 200 success | end 200 success attempts=2"
 	if got := rec.String(); got != want {
 		t.Fatalf("events:\n got %s\nwant %s", got, want)
 	}
@@ -99,7 +99,7 @@ func TestHooksPushbackAndLimitRejection(t *testing.T) {
 	get(t, rt, "http://b.test/")
 	got := rec.String()
 	// The pushback is reported from inside the call, before its end.
-	want := "start | attempt-end 1 429 | pushback b.test | end 429 ignored attempts=1 | start | rejected limit | end 0 ignored attempts=0"
+	want := "start | attempt-end 1 429 ignored | pushback b.test | end 429 ignored attempts=1 | start | rejected limit | end 0 ignored attempts=0"
 	if got != want {
 		t.Fatalf("events:\n got %s\nwant %s", got, want)
 	}

@@ -20,7 +20,8 @@ type Observer struct {
 }
 
 // NewObserver returns the Observer that reports to h, judging each call's
-// result (CallEnd.Verdict) with classifier; nil means DefaultClassifier.
+// result (CallEnd.Verdict) and each attempt's (AttemptEnd.Verdict) with
+// classifier; nil means DefaultClassifier.
 func NewObserver(h Hooks, classifier Classifier) *Observer {
 	if classifier == nil {
 		classifier = DefaultClassifier()
@@ -34,5 +35,8 @@ func (o *Observer) Call() Middleware { return observe(o.hooks, o.classifier) }
 
 // Attempt returns the stage that counts each attempt sent and reports its
 // end (Hooks.OnAttemptEnd). Without Call above it, it counts nothing and
-// reports attempt 0.
-func (o *Observer) Attempt() Middleware { return countingAttempts(o.hooks.OnAttemptEnd) }
+// reports attempt 0. Each attempt's request carries its number for the
+// middlewares below (AttemptNumber).
+func (o *Observer) Attempt() Middleware {
+	return countingAttempts(o.hooks.OnAttemptEnd, o.classifier, true)
+}

@@ -179,7 +179,9 @@ func New(cfg Config) (_ *Transport, err error) {
 		mws = append(mws, l.Middleware())
 	}
 	if obs != nil {
-		mws = append(mws, obs.Attempt())
+		// The attempt's number rides on its context only for the
+		// Attempt middlewares that may read it (AttemptNumber).
+		mws = append(mws, countingAttempts(obs.hooks.OnAttemptEnd, obs.classifier, len(c.Attempt) > 0))
 	}
 	if !c.Timeout.AttemptOff {
 		if err := add(AttemptTimeout(c.Timeout.Attempt)); err != nil {

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -14,6 +15,12 @@ import (
 // a net.Error whose Timeout() is true, so DefaultClassifier calls it a
 // retryable timeout.
 var ErrAttemptTimeout = errors.New("transport: attempt timed out")
+
+// errAttemptTimeoutCause is the cause with which AttemptTimeout cancels an
+// attempt's context (context.Cause), so that the stages below (a tracer's
+// attempt span) tell the attempt timeout from the caller's cancel. One
+// value for every attempt: the cause costs no allocation.
+var errAttemptTimeoutCause = fmt.Errorf("%w (%w)", ErrAttemptTimeout, context.DeadlineExceeded)
 
 // attemptTimeoutError is what an attempt cut off by AttemptTimeout returns.
 type attemptTimeoutError struct {
@@ -75,8 +82,9 @@ func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 	if o := callOptions(req.Context()); o != nil && o.AttemptTimeout > 0 {
 		d = o.AttemptTimeout
 	}
-	ctx, cancel := context.WithCancel(req.Context())
-	timer := time.AfterFunc(d, cancel)
+	ctx, cancelCause := context.WithCancelCause(req.Context())
+	cancel := func() { cancelCause(nil) } // local: stays on the stack
+	timer := time.AfterFunc(d, func() { cancelCause(errAttemptTimeoutCause) })
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if !timer.Stop() {
 		// The timer fired (and cancelled ctx): whatever came back came
@@ -96,7 +104,7 @@ func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 		return withRequest(resp, req), err
 	}
 	// In time: keep the attempt's context alive while the caller reads.
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, releaseCause: cancelCause}
 	resp.Request = req
 	return resp, nil
 }
@@ -105,14 +113,23 @@ func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 // its end.
 type releasingBody struct {
 	io.ReadCloser
-	release func()
-	once    sync.Once
+	release      func()
+	releaseCause context.CancelCauseFunc // called with nil, when release is nil
+	once         sync.Once
+}
+
+func (b *releasingBody) done() {
+	if b.release != nil {
+		b.release()
+		return
+	}
+	b.releaseCause(nil)
 }
 
 func (b *releasingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF {
-		b.once.Do(b.release)
+		b.once.Do(b.done)
 	}
 	return n, err
 }
@@ -120,7 +137,7 @@ func (b *releasingBody) Read(p []byte) (int, error) {
 func (b *releasingBody) Close() error {
 	// Release first: cancelling the context ends a read in progress
 	// (a stalled body being drained), which a Close alone might wait for.
-	b.once.Do(b.release)
+	b.once.Do(b.done)
 	return b.ReadCloser.Close()
 }
 
@@ -153,12 +170,24 @@ var _ http.RoundTripper = (*totalTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *totalTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.roundTrip(req, nil)
+}
+
+// roundTrip is RoundTrip; with cc (the observe stage just above, fused
+// with this one), the call's state rides on the deadline's context, so
+// that the observed call copies its request once, not twice.
+func (t *totalTimeout) roundTrip(req *http.Request, cc *callCtx) (*http.Response, error) {
 	d := t.d
 	if o := callOptions(req.Context()); o != nil && o.TotalTimeout > 0 {
 		d = o.TotalTimeout
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), d)
-	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	var below context.Context = ctx
+	if cc != nil {
+		cc.Context = ctx
+		below = cc
+	}
+	resp, err := t.next.RoundTrip(req.WithContext(below))
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
 		cancel()
 		return withRequest(resp, req), err
