@@ -3,7 +3,6 @@ package transport
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -15,12 +14,6 @@ import (
 // a net.Error whose Timeout() is true, so DefaultClassifier calls it a
 // retryable timeout.
 var ErrAttemptTimeout = errors.New("transport: attempt timed out")
-
-// errAttemptTimeoutCause is the cause with which AttemptTimeout cancels an
-// attempt's context (context.Cause), so that the stages below (a tracer's
-// attempt span) tell the attempt timeout from the caller's cancel. One
-// value for every attempt: the cause costs no allocation.
-var errAttemptTimeoutCause = fmt.Errorf("%w (%w)", ErrAttemptTimeout, context.DeadlineExceeded)
 
 // attemptTimeoutError is what an attempt cut off by AttemptTimeout returns.
 type attemptTimeoutError struct {
@@ -82,9 +75,8 @@ func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 	if o := callOptions(req.Context()); o != nil && o.AttemptTimeout > 0 {
 		d = o.AttemptTimeout
 	}
-	ctx, cancelCause := context.WithCancelCause(req.Context())
-	cancel := func() { cancelCause(nil) } // local: stays on the stack
-	timer := time.AfterFunc(d, func() { cancelCause(errAttemptTimeoutCause) })
+	ctx, cancel := context.WithCancel(req.Context())
+	timer := time.AfterFunc(d, cancel)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if !timer.Stop() {
 		// The timer fired (and cancelled ctx): whatever came back came
@@ -104,7 +96,7 @@ func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 		return withRequest(resp, req), err
 	}
 	// In time: keep the attempt's context alive while the caller reads.
-	resp.Body = &releasingBody{ReadCloser: resp.Body, releaseCause: cancelCause}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
 	resp.Request = req
 	return resp, nil
 }
@@ -113,23 +105,14 @@ func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 // its end.
 type releasingBody struct {
 	io.ReadCloser
-	release      func()
-	releaseCause context.CancelCauseFunc // called with nil, when release is nil
-	once         sync.Once
-}
-
-func (b *releasingBody) done() {
-	if b.release != nil {
-		b.release()
-		return
-	}
-	b.releaseCause(nil)
+	release func()
+	once    sync.Once
 }
 
 func (b *releasingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF {
-		b.once.Do(b.done)
+		b.once.Do(b.release)
 	}
 	return n, err
 }
@@ -137,7 +120,7 @@ func (b *releasingBody) Read(p []byte) (int, error) {
 func (b *releasingBody) Close() error {
 	// Release first: cancelling the context ends a read in progress
 	// (a stalled body being drained), which a Close alone might wait for.
-	b.once.Do(b.done)
+	b.once.Do(b.release)
 	return b.ReadCloser.Close()
 }
 
