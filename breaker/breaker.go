@@ -112,6 +112,7 @@ type Breaker struct {
 	// by rejections and snapshots.
 	openUntil atomic.Int64 // nanoseconds since base
 	breakLen  atomic.Int64 // nanoseconds: the length of the latest break
+	downSince atomic.Int64 // nanoseconds since base: the first trip of this run
 	rejectErr atomic.Pointer[OpenError]
 	trips     atomic.Uint64
 

@@ -133,14 +133,16 @@ func DefaultConfig() Config {
 
 // DefaultBreakBackoff returns the open time of the n-th trip in a row when
 // neither BreakDuration nor BreakBackoff is set: 300ms·1.2ⁿ, ±15 %
-// jitter, at most 10 s. The first probe comes a few hundred milliseconds
+// jitter, at most 2 s. The first probe comes a few hundred milliseconds
 // after the trip, so that a short outage costs a short recovery (the
 // break is under a second for the first 3 s of an outage); each failed
-// probe lengthens the next break by 20 %, so that a long outage costs
-// about one probe per 10 s per breaker (about 20 probes in its first
-// minute) and the break outgrows 2 s deadlines within about 10 s, after
-// which [Breaker.Wait] fails such callers at once again. No two probes come closer
-// than 255ms. The jitter keeps a fleet of clients from probing in step.
+// probe lengthens the next break by 20 %, up to one probe per 2 s per
+// breaker, so that the end of even a long outage is found within 2 s.
+// Callers stop waiting for those probes on their own terms:
+// [Breaker.Wait] fails a call at once when the outage has lasted five
+// times the time it has left (after 10 s for 2 s deadlines). No two
+// probes come closer than 255ms. The jitter keeps a fleet of clients from
+// probing in step.
 //
 // It returns the same Strategy every time: a backoff.Strategy is immutable
 // and safe to share.
@@ -148,7 +150,7 @@ func DefaultBreakBackoff() backoff.Strategy { return defaultBreakBackoff }
 
 var defaultBreakBackoff = mustBackoff(backoff.Config{
 	Base:       300 * time.Millisecond,
-	Max:        10 * time.Second,
+	Max:        2 * time.Second,
 	Multiplier: 1.2,
 	Jitter:     backoff.ProportionalJitter,
 	Spread:     0.15,

@@ -76,14 +76,15 @@
 // The zero [Config] is [DefaultConfig]: trip when at least half of the
 // calls of the last 10 seconds failed, once there were at least 20 of
 // them; stay open about 300ms, then admit a single probe; each failed probe
-// makes the next break 20 % longer, up to 10 s ([DefaultBreakBackoff]).
+// makes the next break 20 % longer, up to 2 s ([DefaultBreakBackoff]).
 // Hystrix, Polly and failsafe-go stay open a fixed 5 to 60 seconds, which
 // makes every outage, however short, cost that much failure afterwards;
 // probing soon and backing off only while probes fail (Finagle's FailFast,
 // gRPC's reconnect backoff) costs a short outage a short recovery and a
-// long one a probe per 10 s. Callers that can wait use [Breaker.Wait],
-// which holds a call for the next probe when it is due within the call's
-// deadline. The model is Polly
+// long one a probe per 2 s, which finds its end within 2 s. Callers that
+// can wait use [Breaker.Wait], which holds a call for the next probe when
+// it is due within the call's deadline, until the outage has lasted five
+// times that deadline. The model is Polly
 // v8's circuit breaker (Polly.Core CircuitBreakerStrategyOptions: a
 // failure ratio over a sampling duration, a minimum throughput, a break
 // duration, one probe when half-open); the values are Netflix Hystrix's

@@ -46,6 +46,9 @@ func (b *Breaker) commitLocked(cur uint64, to State, now int64) StateChange {
 	switch to {
 	case Open:
 		b.run++
+		if b.run == 1 {
+			b.downSince.Store(now)
+		}
 		breakFor = b.set.breakDur
 		if bo := b.set.breakBackoff; bo != nil {
 			breakFor = max(bo.Backoff(b.run-1), 0)

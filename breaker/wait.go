@@ -19,10 +19,13 @@ import (
 //     only when an operator acts);
 //   - the next probe is due before the deadline (open), or a probe is in
 //     flight (half-open);
-//   - when the call starts waiting, the latest break is no longer than the
-//     time it has left: a break grows while probes fail (BreakBackoff),
-//     so once a destination has stayed down longer than callers can wait,
-//     they fail fast again instead of each sitting out its deadline;
+//   - when the call starts waiting, the destination has been down (since
+//     the first trip of this run of failed probes) for no more than five
+//     times the time the call has left: an outage that has lasted D ends
+//     within the next L with a chance of about L/(D+L) when outage lengths
+//     are heavy-tailed, as they are, so once it has lasted five times
+//     what callers can wait, they fail fast again instead of each sitting
+//     out its deadline, while the probes go on finding out when it ends;
 //   - fewer than MaxWaiters calls are waiting already.
 //
 // A call whose context has no deadline does not wait: with no deadline
@@ -108,9 +111,14 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 	}
 }
 
+// outageWaitFactor is how many times the time a call has left an outage
+// may have lasted for the call to wait on entry (see Wait): about a one in
+// six chance that the outage ends in time.
+const outageWaitFactor = 5
+
 // expectedWait reports whether a call rejected in state word w should
 // wait, and for open, until when (the break's end). See Wait. The rule
-// on the latest break is for a call entering the wait: one already
+// on the outage's length is for a call entering the wait: one already
 // waiting is worth keeping as long as the next probe comes before its
 // deadline (it has waited for that probe already).
 func (b *Breaker) expectedWait(ctx context.Context, w uint64, entering bool) (time.Duration, bool) {
@@ -127,7 +135,7 @@ func (b *Breaker) expectedWait(ctx context.Context, w uint64, entering bool) (ti
 		return 0, false
 	}
 	left := time.Until(dl)
-	if d >= left || (entering && time.Duration(b.breakLen.Load()) > left) {
+	if d >= left || (entering && time.Duration(b.since()-b.downSince.Load()) > outageWaitFactor*left) {
 		return 0, false
 	}
 	return d, true

@@ -66,7 +66,7 @@ func TestWaitFailsFastPastTheDeadline(t *testing.T) {
 // TestWaitFailsFastOnceTheBreakOutgrowsTheDeadline: while probes keep
 // failing the break grows; once it is longer than the caller's deadline,
 // calls fail at once even when the next probe happens to be near.
-func TestWaitFailsFastOnceTheBreakOutgrowsTheDeadline(t *testing.T) {
+func TestWaitFailsFastOnceTheOutageOutlastsTheDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := mustNew(t, breaker.Config{MinThroughput: 4}) // the default break backoff
 		tripNow(t, b)

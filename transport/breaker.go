@@ -14,7 +14,7 @@ import (
 // destination (per host by default), all alike. The zero value gives
 // breaker.DefaultConfig's breakers: trip at a 50 % failure ratio over 10 s
 // once 20 calls were seen, or after 10 failures in a row; probe after about
-// 300ms, then at intervals growing 20 % per failed probe up to 10 s; one
+// 300ms, then at intervals growing 20 % per failed probe up to 2 s; one
 // probe.
 //
 // The breakers' settings are breaker.Config's and breaker.GroupConfig's,

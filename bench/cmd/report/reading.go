@@ -187,7 +187,7 @@ func outageNotes(f figures, phase, label string) []string {
 	if ok && okp && rec > plainRec+100*time.Millisecond && after.Outcomes[scenario.Local] > 0 {
 		out = append(out, fmt.Sprintf("*%s*: that protection cost recovery time here. resilient took %s to recover, the plain client %s: "+
 			"its breaker was still open when the backend healed, and %d calls of the recovery phase failed fast without being sent. "+
-			"The default breaker probes about 300 ms after it trips and backs off 20 %% per failed probe, up to 10 s "+
+			"The default breaker probes about 300 ms after it trips and backs off 20 %% per failed probe, up to 2 s "+
 			"(`breaker.DefaultBreakBackoff()`); calls within reach of the next probe wait for it.",
 			label, dur(float64(rec)), dur(float64(plainRec)), after.Outcomes[scenario.Local]))
 	}
@@ -214,7 +214,7 @@ func longOutageNotes(f figures) []string {
 	}
 	secs := phaseLength(f.res.Scenario, "outage").Seconds()
 	return []string{fmt.Sprintf("*60 s outage*: past its first 10 s, %s of resilient's calls failed in under 10 ms, "+
-		"and %.2f requests per second reached the dead backend (%d in %.0f s; the breaker's probes, backing off to one per 10 s, "+
+		"and %.2f requests per second reached the dead backend (%d in %.0f s; the breaker's probes, backing off to one per 2 s, "+
 		"and the retry budget's floor): callers are not held to their deadline once the outage has outlasted it.",
 		pct(ours.FastFailShare(10*time.Millisecond)), float64(ours.Backend)/secs, ours.Backend, secs)}
 }
