@@ -51,9 +51,10 @@ type backend struct {
 
 	// The refusals of the phases with Refuse (see refusal.go); guarded
 	// by mu.
-	refusals []*time.Timer
-	closed   bool
-	serving  sync.WaitGroup // the servers started again after a refusal
+	refusals  []*time.Timer
+	closed    bool
+	refuseErr error          // the server could not listen again (see listenAgain)
+	serving   sync.WaitGroup // the servers started again after a refusal
 }
 
 func newBackend(sc *Scenario, replica int) (*backend, error) {

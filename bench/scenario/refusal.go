@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"net"
 	"time"
 )
@@ -39,14 +40,12 @@ func (b *backend) refuse() {
 
 // listenAgain listens on the address again and serves on it. The port is
 // free: the listening socket was closed, and Go listens with
-// SO_REUSEADDR, so the closed connections' TIME_WAIT does not hold it.
+// SO_REUSEADDR, so the closed connections' TIME_WAIT does not hold it. A
+// failure is kept for the run to report (see refusalErr).
 func (b *backend) listenAgain() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return
-	}
 	addr := b.server.Listener.Addr().String()
+	b.mu.Unlock()
 	var (
 		l   net.Listener
 		err error
@@ -55,15 +54,29 @@ func (b *backend) listenAgain() {
 		if l, err = net.Listen("tcp", addr); err == nil {
 			break
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond) // not under mu: requests keep being served
 	}
-	if err != nil {
-		panic("scenario: cannot listen again on " + addr + ": " + err.Error())
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case err != nil:
+		b.refuseErr = fmt.Errorf("scenario: cannot listen again on %s: %w", addr, err)
+	case b.closed:
+		_ = l.Close()
+	default:
+		b.server.Listener = l
+		b.serving.Go(func() {
+			_ = b.server.Config.Serve(l) // returns when server.Close closes l
+		})
 	}
-	b.server.Listener = l
-	b.serving.Go(func() {
-		_ = b.server.Config.Serve(l) // returns when server.Close closes l
-	})
+}
+
+// refusalErr returns why the server could not listen again after a
+// refusal, if it could not.
+func (b *backend) refusalErr() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.refuseErr
 }
 
 // stopRefusals stops the timers; a refusal that has not ended by then

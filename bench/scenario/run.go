@@ -266,6 +266,11 @@ traffic:
 	if len(broken) > 0 {
 		return fail("%d+ calls broke the contract, e.g. %v", len(broken), broken)
 	}
+	for _, be := range backends {
+		if err := be.refusalErr(); err != nil {
+			return out, err
+		}
+	}
 
 	// Let go of the client's idle connections: every server connection
 	// must then close. One that stays open is held by a response body
