@@ -115,8 +115,13 @@ func TestDemoReplicasShortRun(t *testing.T) {
 	if s := rot.shares[deg]; s < 0.25 || s > 0.42 {
 		t.Errorf("no balancing: replica 3's share while degraded %.1f%%, want about a third", 100*s)
 	}
-	if e, r := ewma.shares[deg], rot.shares[deg]; e > r/2 {
-		t.Errorf("replica 3's share while degraded: Peak EWMA %.1f%%, no balancing %.1f%%: want under half of it", 100*e, 100*r)
+	// Idle, Peak EWMA sends the degraded replica 1–5 % to the rotation's
+	// third; with -race and two CPU hogs on 2 cores, this 2-second phase
+	// has been seen at 17 % and 27 % (its latency reads are noise then).
+	// Four fifths still tells a balancer that steers from one that does
+	// not (which sends it its third).
+	if e, r := ewma.shares[deg], rot.shares[deg]; e > 0.8*r {
+		t.Errorf("replica 3's share while degraded: Peak EWMA %.1f%%, no balancing %.1f%%: want under four fifths of it", 100*e, 100*r)
 	}
 	if e, r := okRate(ewma.phases[deg]), okRate(rot.phases[deg]); e < r {
 		t.Errorf("success while degraded: Peak EWMA %.1f%%, no balancing %.1f%%", 100*e, 100*r)
