@@ -77,11 +77,16 @@ const maxBudgetTokens = 1e12
 //     soon as errors exceed 0.1/1.1 ≈ 9 % and switches retries off
 //     entirely.
 //
+// A third change is for fleets: failed retries in a row cost more and
+// more ([Budget.Failed]: 1, 1, 2, 4, 8 … tokens, into a bounded debt), so
+// a client whose server is down stops retrying after about five retries
+// instead of retrying at the floor's rate for as long as the outage lasts.
+//
 // Call [Budget.Success] after every successful call (or attempt),
 // [Budget.TryRetry] before every retry (do not retry when it returns false;
-// wrap [ErrBudgetExhausted] to report it), and [Budget.Refund] when a
-// retry succeeded. Failures are not reported: a failure costs nothing, a
-// failed retry costs one token.
+// wrap [ErrBudgetExhausted] to report it), [Budget.Refund] when a retry
+// succeeded and [Budget.Failed] when it failed. A failed first attempt
+// costs nothing; a failed retry costs one token, more in a streak.
 //
 // Tokens are held as fixed-point integers in an atomic; Success, Refund
 // and Available are lock-free, and TryRetry is too unless the floor has
@@ -111,7 +116,10 @@ type Budget struct {
 	// since start.
 	lastRefill atomic.Int64
 	refillMu   sync.Mutex // serialises floor credits
-	_          [48]byte
+	// streak counts the retries that failed (Failed) since the last
+	// successful call: the next failed retry costs 2^streak tokens.
+	streak atomic.Int64
+	_      [40]byte
 }
 
 // NewBudget returns a [Budget] for c, starting full. It fills the zero
@@ -175,7 +183,13 @@ func (b *Budget) Success() {
 		if cur >= b.max {
 			return
 		}
-		next := min(cur+b.deposit, b.max)
+		// Not full: the rare path, where a success also ends a streak of
+		// failed retries and forgives a debt (the server answers again:
+		// what its outage cost says nothing about the next retry).
+		if b.streak.Load() != 0 {
+			b.streak.Store(0)
+		}
+		next := min(max(cur, 0)+b.deposit, b.max)
 		if b.tokens.CompareAndSwap(cur, next) {
 			return
 		}
@@ -206,6 +220,47 @@ func (b *Budget) Refund() {
 	}
 }
 
+// Failed records that a retry failed (it was made, and the server's
+// answer was a failure). It charges more for each failed retry in a row:
+// the retry itself cost one token (TryRetry), and Failed adds 2^(n−2) − 1
+// for the n-th failed retry since the last successful call (n ≥ 2), so the
+// retries of a streak cost 1, 1, 2, 4, 8 … tokens (at most 1+MaxTokens
+// each): a fresh bucket of 10 still gives one call its five retries. The bucket
+// may fall into a debt of up to MaxTokens, which the floor and later
+// successes repay; a successful call (Success, when the bucket is not
+// full) ends the streak and forgives the debt.
+//
+// Why: a bucket of MaxTokens lets every client of a fleet make MaxTokens
+// failed retries when its server goes down, and the floor one a second
+// after that, however long the outage lasts. A thousand clients that each
+// retry into a dead server multiply its load, the retries' whole purpose
+// lost. With the doubling, each client spends its bucket on about five
+// retries, then one retry per MaxTokens+1 seconds of floor. Under random
+// errors a success comes between failed retries (at 30 % errors, nine
+// calls in ten succeed at once), so the streak seldom passes one and
+// retries cost what they did. Calling Failed is optional: a Budget whose
+// user never calls it charges one token per retry, as before.
+func (b *Budget) Failed() {
+	if b.unlimited {
+		return
+	}
+	n := b.streak.Add(1) // this retry is the n-th failure of the streak
+	extra := int64(b.max)
+	if n < 40 {
+		extra = min(extra, (int64(1)<<max(n-2, 0)-1)*tokenUnit)
+	}
+	if extra <= 0 {
+		return
+	}
+	for {
+		cur := b.tokens.Load()
+		next := max(cur-extra, -b.max)
+		if next == cur || b.tokens.CompareAndSwap(cur, next) {
+			return
+		}
+	}
+}
+
 // TryRetry reports whether a retry may be made, and if so withdraws one
 // token. It first credits the floor: MinPerSecond tokens per second elapsed
 // since the last credit, up to MaxTokens. It returns false when less than
@@ -228,7 +283,7 @@ func (b *Budget) TryRetry() bool {
 
 // Available returns the current number of tokens, including the floor
 // credit accrued since the last TryRetry (which it does not store), for
-// metrics. It returns +Inf for an Unlimited budget.
+// metrics: negative while failed retries have left a debt (see Failed). It returns +Inf for an Unlimited budget.
 func (b *Budget) Available() float64 {
 	if b.unlimited {
 		return math.Inf(1)
@@ -270,14 +325,15 @@ func (b *Budget) refill() {
 }
 
 // units converts elapsed nanoseconds of floor into token units, capped at
-// the capacity so the conversion cannot overflow.
+// twice the capacity (enough to lift the deepest debt to a full bucket) so
+// the conversion cannot overflow.
 func (b *Budget) units(elapsed int64) int64 {
 	if elapsed <= 0 {
 		return 0
 	}
 	u := float64(elapsed) * b.perNano
-	if u >= float64(b.max) {
-		return b.max
+	if u >= float64(2*b.max) {
+		return 2 * b.max
 	}
 	return int64(u)
 }

@@ -77,6 +77,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			unsent++
 		}
 		verdict := t.cfg.Classifier.Classify(req, resp, err)
+		if attempt > 1 && verdict.Outcome == Failure && !lastUnsent {
+			// A retry reached the server and failed: in a row, each such
+			// retry costs twice the one before (backoff.Budget.Failed).
+			t.cfg.Budget.Failed()
+		}
 		if !verdict.Retryable {
 			if verdict.Outcome == Success {
 				t.cfg.Budget.Success()

@@ -64,3 +64,39 @@ func TestRetryOutageLoadAmplification(t *testing.T) {
 		t.Errorf("no budget: %.3f attempts per call, want exactly %d", got, maxAttempts)
 	}
 }
+
+// A quiet client (a call a second) through a long outage: the retry stage
+// reports each failed retry to its budget (backoff.Budget.Failed), so after
+// the first calls' retries it retries about once per 11 s of the budget's
+// floor, where a retry a second (the floor's rate) would double the dead
+// server's load for as long as the outage lasts. (Breaker off: this is the
+// retry stage's own share; a fleet of such clients is bench/fleetsim's.)
+func TestRetryLongOutageQuietClient(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sent sync.Mutex
+		requests := 0
+		dead := transport.RoundTripperFunc(func(*http.Request) (*http.Response, error) {
+			sent.Lock()
+			requests++
+			sent.Unlock()
+			return &http.Response{StatusCode: http.StatusServiceUnavailable, Body: http.NoBody, Header: http.Header{}}, nil
+		})
+		rt, err := transport.New(transport.Config{Base: dead, Breaker: transport.BreakerConfig{Off: true}})
+		mustNoErr(t, err)
+		const calls = 120
+		for range calls {
+			req, _ := http.NewRequest("GET", "http://backend.test/", nil)
+			resp, err := rt.RoundTrip(req)
+			if err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("got %v %v, want the last 503", resp, err)
+			}
+			resp.Body.Close()
+			time.Sleep(time.Second)
+		}
+		retries := requests - calls
+		t.Logf("%d calls over %d s of outage: %d retries", calls, calls, retries)
+		if retries > 20 {
+			t.Errorf("%d retries in a %d s outage, want <= 20 (the bucket's first five, then one per 11 s)", retries, calls)
+		}
+	})
+}
