@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // callKey keys the per-call attempt counter in a call's context; every
@@ -26,13 +27,21 @@ type counter struct {
 	next *http.Transport
 
 	attempts atomic.Int64 // attempts sent
-	orphans  atomic.Int64 // attempts whose context carried no call counter
-	bodies   atomic.Int64 // response bodies handed up
-	closed   atomic.Int64 // of those, closed
+	// sent counts the attempts sent while each phase lasted (by the
+	// client's clock, from start); nil until the traffic starts.
+	sent    []atomic.Int64
+	sc      *Scenario
+	start   time.Time
+	orphans atomic.Int64 // attempts whose context carried no call counter
+	bodies  atomic.Int64 // response bodies handed up
+	closed  atomic.Int64 // of those, closed
 }
 
 func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.attempts.Add(1)
+	if c.sent != nil {
+		c.sent[c.sc.phaseAt(min(time.Since(c.start), c.sc.Duration()))].Add(1)
+	}
 	if cc, ok := req.Context().Value(callKey{}).(*callCounter); ok {
 		cc.attempts.Add(1)
 	} else {

@@ -57,6 +57,10 @@ type ClientResult struct {
 	Calls []Call
 	// Attempts is every attempt the client sent to the pool.
 	Attempts int64
+	// Sent holds, per phase, the attempts the client sent to the pool
+	// while the phase lasted (by the client's clock), whichever call they
+	// belong to: the load an outage saw, connections refused included.
+	Sent []int64
 	// Unclosed counts the response bodies that the pool handed to the
 	// library and that nobody closed: the library dropped a response
 	// (a retried one, say) without closing it. Its connection is not
@@ -208,6 +212,7 @@ func runClient(ctx context.Context, sc *Scenario, c Client) (ClientResult, error
 	for _, be := range backends {
 		be.start(start)
 	}
+	cnt.sc, cnt.start, cnt.sent = sc, start, make([]atomic.Int64, len(sc.Phases)) // before the first call
 	end := sc.Duration()
 	tick := time.NewTicker(time.Millisecond)
 	started := 0
@@ -297,6 +302,9 @@ traffic:
 		return fail("%d attempts without their call's context", n)
 	}
 	out.Attempts = cnt.attempts.Load()
+	for i := range cnt.sent {
+		out.Sent = append(out.Sent, cnt.sent[i].Load())
+	}
 	out.Backend = make([]int64, len(sc.Phases))
 	out.Throttled = make([]int64, len(sc.Phases))
 	out.Intrusions = make([]int64, len(sc.Phases))

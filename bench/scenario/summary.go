@@ -13,6 +13,9 @@ type Summary struct {
 	Outcomes [numOutcomes]int
 	// Attempts of those calls that reached the pool.
 	Attempts int
+	// Sent is the attempts sent to the pool while the phases lasted,
+	// whichever call they belong to (ClientResult.Sent).
+	Sent int64
 	// Backend requests the server saw during the phases, those it
 	// answered 429, and those that arrived while it had asked the client
 	// to stay away.
@@ -43,6 +46,11 @@ func (s Summary) SuccessRate() float64 { return ratio(float64(s.OK()), float64(s
 
 // AttemptsPerCall is the load amplification: attempts sent per call.
 func (s Summary) AttemptsPerCall() float64 { return ratio(float64(s.Attempts), float64(s.Calls)) }
+
+// SentPerCall is the attempts sent while the phases lasted per call
+// started in them: the load on a dead backend, which leaves out the
+// attempts of calls that waited out the outage and were sent after it.
+func (s Summary) SentPerCall() float64 { return ratio(float64(s.Sent), float64(s.Calls)) }
 
 // Goodput is the successful calls per second of the phases.
 func (s Summary) Goodput() float64 { return ratio(float64(s.OK()), s.Seconds) }
@@ -83,6 +91,9 @@ func (r *ClientResult) Summarize(sc *Scenario, phases ...int) Summary {
 	}
 	for _, p := range phases {
 		s.Backend += r.Backend[p]
+		if p < len(r.Sent) {
+			s.Sent += r.Sent[p]
+		}
 		s.Throttled += r.Throttled[p]
 		s.Intrusions += r.Intrusions[p]
 		s.Seconds += sc.Phases[p].Duration.Seconds()

@@ -69,7 +69,10 @@ func (r *report) writeReading(w io.Writer) {
 	fmt.Fprintln(w, "client against hedged peers only) by more than this machine's noise (2 points of success rate, 10 % and 2 ms of latency,")
 	fmt.Fprintln(w, "10 % of goodput, 0.03 attempts per call, 100 ms of recovery), and every micro comparison in which a resilient case took")
 	fmt.Fprintln(w, "over 5 % longer than the fastest peer. The plain `http.Client` is the baseline, not a peer, and is left out here: it wins")
-	fmt.Fprintln(w, "every figure that rewards doing nothing (attempts per call, the latency of failing at once).")
+	fmt.Fprintln(w, "every figure that rewards doing nothing (attempts per call, the latency of failing at once). In an outage the load is")
+	fmt.Fprintln(w, "*attempts sent/call*: the attempts sent while the backend was down, per call started then; a call that waited the outage")
+	fmt.Fprintln(w, "out and was sent after the heal did not load the dead backend (*attempts/call* in the per-phase tables counts every")
+	fmt.Fprintln(w, "attempt of the calls started in a phase, whenever sent).")
 	fmt.Fprintln(w)
 	var lines []string
 	for _, res := range r.scenarios {

@@ -83,6 +83,15 @@ func attemptsIn(phases ...string) metric {
 		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return s.AttemptsPerCall() }}
 }
 
+// sentIn is the attempts sent while the phases lasted, per call started
+// in them: in an outage, the load on the dead backend. (attemptsIn counts
+// the attempts of the calls started in the phases, and so charges an
+// outage with the attempts that calls which waited it out made after it.)
+func sentIn(phases ...string) metric {
+	return metric{name: strings.TrimSpace("attempts sent/call " + in(phases)), phases: phases, better: -1, abs: 0.03, rel: 0.03, format: ratio2,
+		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return s.SentPerCall() }}
+}
+
 func backendIn(phases ...string) metric {
 	return metric{name: "backend requests " + in(phases), phases: phases, better: -1, abs: 5, rel: 0.1, format: count,
 		value: func(_ *scenario.ClientResult, s scenario.Summary) float64 { return float64(s.Backend) }}
@@ -177,13 +186,13 @@ func in(phases []string) string {
 func headline(sc *scenario.Scenario) []metric {
 	switch sc.Name {
 	case "outage":
-		return []metric{attemptsIn("outage"), backendIn("outage"), successIn("outage"), latencyIn("p50", "outage"),
+		return []metric{sentIn("outage"), backendIn("outage"), successIn("outage"), latencyIn("p50", "outage"),
 			recovery(sc), successIn("recovered"), unclosed()}
 	case "refused":
-		return []metric{attemptsIn("refused"), successIn("refused"), latencyIn("p50", "refused"),
+		return []metric{sentIn("refused"), successIn("refused"), latencyIn("p50", "refused"),
 			recovery(sc), successIn("recovered"), unclosed()}
 	case "longoutage":
-		return []metric{fastFailIn("outage"), backendRateIn("outage"), attemptsIn("outage"), successIn("outage start"),
+		return []metric{fastFailIn("outage"), backendRateIn("outage"), sentIn("outage"), successIn("outage start"),
 			recovery(sc), successIn("recovered")}
 	case "partial":
 		return []metric{successIn("10% errors"), attemptsIn("10% errors"), latencyIn("p99", "10% errors"),

@@ -177,10 +177,11 @@ func outageNotes(f figures, phase, label string) []string {
 	if !ok1 || !ok2 || !ok3 {
 		return nil
 	}
-	if ours.AttemptsPerCall() < 1 && rh.AttemptsPerCall() > 1 {
-		out = append(out, fmt.Sprintf("*%s*: resilient sent %.2f attempts per call into the dead backend (%d requests reached it), "+
-			"go-retryablehttp %.2f (%d requests): the retry budget and the breaker keep an outage from multiplying the load.",
-			label, ours.AttemptsPerCall(), ours.Backend, rh.AttemptsPerCall(), rh.Backend))
+	if ours.SentPerCall() < 1 && rh.SentPerCall() > 1 {
+		out = append(out, fmt.Sprintf("*%s*: resilient sent %.2f attempts per call into the dead backend while it was down (%d requests reached it), "+
+			"go-retryablehttp %.2f (%d requests): the retry budget and the breaker keep an outage from multiplying the load. "+
+			"(Attempts sent after the heal by calls that waited the outage out are not counted against it: they found the backend back.)",
+			label, ours.SentPerCall(), ours.Backend, rh.SentPerCall(), rh.Backend))
 	}
 	rec, ok := f.recovery("resilient")
 	plainRec, okp := f.recovery("plain http.Client")

@@ -64,7 +64,7 @@ func TestReportFromTinyRun(t *testing.T) {
 	rep.write(&doc)
 	for _, want := range []string{
 		"## Where resilient is behind",
-		"| client | attempts/call (outage) |",
+		"| client | attempts sent/call (outage) |",
 		"| **resilient** |",
 		"![attempts per call](performance/attempts.png)",
 		"### retrying RoundTripper, success path",
