@@ -67,10 +67,11 @@ type AdaptiveRate struct {
 
 	// lim is the token bucket, nil until the first cut when there is no
 	// MaxRate (limited is false until then). Growth moves its rate
-	// (SetLimitAt); a cut
-	// (and, while calls wait, a rise of a tenth) replaces it with an
-	// empty one at the new rate, so that the turns that waiters took at
-	// the old rate (its debt) are void and they queue again.
+	// (SetLimitAt); a cut of a tenth or more (and, while calls wait and
+	// KeepServed is off, a rise of a tenth) replaces it with an empty one
+	// at the new rate, so that the turns that waiters took at the old rate
+	// (its debt) are void and they queue again, in their order (see
+	// turnWaiter).
 	lim atomic.Pointer[rate.Limiter]
 
 	// limited is false while no limit applies (no MaxRate, no throttle
@@ -83,6 +84,10 @@ type AdaptiveRate struct {
 	// the new rate; the first waiter makes it.
 	renewed atomic.Pointer[chan struct{}]
 	waiting atomic.Int64 // calls in Wait that hold a reservation
+	// wmu guards waiters (see turnWaiter) and orders the bucket's
+	// replacement with the waiters' arrival.
+	wmu     sync.Mutex
+	waiters []*turnWaiter
 	pending atomic.Int64 // served reports not yet booked (see Succeeded)
 
 	allowed, rejected, waited, canceled, throttles, cuts atomic.Uint64
@@ -151,10 +156,10 @@ func (a *AdaptiveRate) Allow() error {
 // and the token is given back.
 //
 // A cut while calls wait, or a rise of a tenth, makes them take their
-// turn again at the new rate (in no particular order, and failing at once
-// if it would now pass their deadline): otherwise the calls queued at the
-// old rate would go at it, for as long as the queue is, whatever the rate
-// became. After a cut they would draw more throttles and cut the rate
+// turn again at the new rate, in the order of their old turns (first come,
+// first served), those whose new turn would pass their deadline failing at
+// once: otherwise the calls queued at the old rate would go at it, for as
+// long as the queue is, whatever the rate became. After a cut they would draw more throttles and cut the rate
 // again and again, to the floor; as the rate grows, they would keep the
 // send rate (which the next cut starts from) at the old one.
 func (a *AdaptiveRate) Wait(ctx context.Context) error {
@@ -166,49 +171,96 @@ func (a *AdaptiveRate) Wait(ctx context.Context) error {
 		a.allowed.Add(1)
 		return nil
 	}
+	dl, hasDeadline := ctx.Deadline()
 	var (
-		t     *time.Timer
-		start time.Time
+		w       *turnWaiter
+		renewed chan struct{}
+		d       time.Duration
 	)
 	for {
-		renewed := a.renewedChan() // before the reservation: a renewal after it wakes us
+		lim := a.lim.Load()
 		now := a.cfg.now()
-		res := a.lim.Load().ReserveN(now, 1) // always OK: burst ≥ 1
-		d := res.DelayFrom(now)
+		res := lim.ReserveN(now, 1) // always OK: burst ≥ 1
+		d = res.DelayFrom(now)
 		if d <= 0 {
 			a.allowed.Add(1)
 			return nil
 		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		if hasDeadline && time.Until(dl) < d {
 			res.CancelAt(now)
-			a.rejected.Add(1)
-			e := a.limitedError()
-			e.deadline, e.wait, e.left = true, d, max(time.Until(dl), 0)
-			return e
+			return a.refuse(d, dl)
 		}
-		if t == nil {
-			a.waited.Add(1)
-			a.waiting.Add(1)
-			defer a.waiting.Add(-1)
-			start = time.Now()
-			t = time.NewTimer(d)
-			defer t.Stop()
-		} else {
-			t.Reset(d)
+		w = &turnWaiter{res: res, turn: now.Add(d)}
+		if hasDeadline {
+			w.deadline = dl
 		}
+		var ok bool
+		if renewed, ok = a.enqueue(w, lim); ok {
+			break
+		}
+		res.CancelAt(now) // a new bucket came meanwhile: take a turn on it
+	}
+	a.waited.Add(1)
+	a.waiting.Add(1)
+	defer a.waiting.Add(-1)
+	start := time.Now()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var armed uint64 // the turn taken at enqueue; a requeue since bumps w.gen (read under a.wmu only)
+	for {
 		select {
 		case <-t.C:
-			a.allowed.Add(1)
-			return nil
 		case <-renewed:
-			// Queue again at the new rate. The reservation was on the
-			// old bucket: nothing to give back.
 		case <-ctx.Done():
+			a.wmu.Lock()
+			res := w.res
+			a.dequeueLocked(w)
+			a.wmu.Unlock()
 			res.CancelAt(a.cfg.now())
 			a.canceled.Add(1)
 			return waitError(ctx, a.cfg.Name, true, time.Since(start))
 		}
+		a.wmu.Lock()
+		if w.gen == armed && w.refused == 0 {
+			select {
+			case <-t.C: // (drained above, or fired meanwhile: either way due)
+			default:
+			}
+			// The turn held when the timer was set has come (a renewal
+			// since would have bumped gen).
+			if d := w.res.DelayFrom(a.cfg.now()); d > 0 {
+				renewed = a.renewedChan()
+				a.wmu.Unlock()
+				t.Reset(d)
+				continue
+			}
+			a.dequeueLocked(w)
+			a.wmu.Unlock()
+			a.allowed.Add(1)
+			return nil
+		}
+		if w.refused > 0 {
+			refused := w.refused
+			a.dequeueLocked(w)
+			a.wmu.Unlock()
+			return a.refuse(refused, dl)
+		}
+		// A new turn, on a new bucket.
+		armed = w.gen
+		d := w.res.DelayFrom(a.cfg.now())
+		renewed = a.renewedChan()
+		a.wmu.Unlock()
+		t.Reset(max(d, 0))
 	}
+}
+
+// refuse counts and returns the refusal of a call whose turn (after wait)
+// would come past its deadline dl.
+func (a *AdaptiveRate) refuse(wait time.Duration, dl time.Time) error {
+	a.rejected.Add(1)
+	e := a.limitedError()
+	e.deadline, e.wait, e.left = true, wait, max(time.Until(dl), 0)
+	return e
 }
 
 // Throttled reports a call that the server throttled (a 429, a 503 with
@@ -249,10 +301,28 @@ func (a *AdaptiveRate) Throttled() {
 	a.k = math.Cbrt((w - cut) / a.cfg.Scale)
 	a.lastCut = now
 	a.cuts.Add(1)
+	r := a.clamp(cut)
+	if lim := a.lim.Load(); lim != nil && a.limited.Load() && r >= a.fill*(1-smallCut) {
+		// A small cut (the served rate kept, KeepServed): the waiters
+		// keep their turns, a few percent early. Queued again at the new
+		// rate, those at the back of a queue as long as their deadlines
+		// would be refused, after waiting nearly all their time, for a
+		// difference of a few milliseconds. The bucket is emptied all
+		// the same.
+		if tok := lim.TokensAt(now); tok >= 1 {
+			lim.AllowN(now, int(tok))
+		}
+		a.setLimit(now, lim, r)
+		return
+	}
 	// The new bucket starts empty: the server has just said that what
 	// was sent is too much.
-	a.renew(now, a.clamp(cut))
+	a.renew(now, r)
 }
+
+// smallCut is the largest cut, as a share of the rate, after which the
+// waiters keep their turns (see Throttled).
+const smallCut = 0.1
 
 // Forget undoes the throttles so far: the rate is back to MaxRate (no
 // limit, by default), as before the first throttle, and calls waiting for
@@ -273,12 +343,11 @@ func (a *AdaptiveRate) Forget() {
 func (a *AdaptiveRate) releaseLocked() {
 	a.lastCut, a.wmax, a.k = time.Time{}, 0, 0
 	lim := rate.NewLimiter(a.cfg.MaxRate, a.burstFor(float64(a.cfg.MaxRate)))
-	a.lim.Store(lim)
+	a.replace(a.cfg.now(), lim) // the waiters go at once (or, under a MaxRate, in order)
 	a.fill = float64(a.cfg.MaxRate)
 	a.limit.Store(math.Float64bits(a.fill))
 	a.limited.Store(a.cfg.MaxRate != rate.Inf)
 	a.queued = a.fill
-	a.wake()
 }
 
 // Succeeded reports a call that the server did not throttle, whatever
@@ -434,13 +503,18 @@ func (a *AdaptiveRate) set(now time.Time, r float64) {
 		return
 	}
 	// With KeepServed (transport's gate), a rise keeps the waiters'
-	// turns: a queue that reaches the deadlines, queued again in no
-	// particular order, would fail many that had an early turn, late.
+	// turns: there is no need to queue them again (and a queue that
+	// reaches the deadlines had its back refused, late, each time).
 	if !a.cfg.KeepServed && r >= a.queued*renewGrowth && a.waiting.Load() > 0 {
 		a.renew(now, r)
 		return
 	}
-	lim := a.lim.Load()
+	a.setLimit(now, a.lim.Load(), r)
+}
+
+// setLimit moves lim, the bucket, to rate r, keeping the turns taken on
+// it. Requires a.mu held.
+func (a *AdaptiveRate) setLimit(now time.Time, lim *rate.Limiter, r float64) {
 	lim.SetLimitAt(now, rate.Limit(r))
 	if a.cfg.Burst == 0 {
 		if b := a.burstFor(r); b != lim.Burst() {
@@ -460,10 +534,9 @@ const renewGrowth = 1.1
 func (a *AdaptiveRate) renew(now time.Time, r float64) {
 	lim := rate.NewLimiter(rate.Limit(r), a.burstFor(r))
 	lim.AllowN(now, lim.Burst())
-	a.lim.Store(lim)
+	a.replace(now, lim)
 	a.publish(r)
 	a.queued = r
-	a.wake()
 }
 
 // renewedChan returns the channel that the next renewal closes, making it

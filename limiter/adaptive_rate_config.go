@@ -77,9 +77,9 @@ type AdaptiveRateConfig struct {
 	//   - the first cut, from no limit, starts from the busiest of the
 	//     last 16 windows, not from a smoothed rate that other stages may
 	//     have held down (an open breaker through an outage);
-	//   - a rise keeps the turns of the calls waiting in Wait: with a
-	//     queue as deep as their deadlines, queueing them again in no
-	//     particular order would fail many late;
+	//   - a rise keeps the turns of the calls waiting in Wait (there is
+	//     no need to queue them again; a cut of under a tenth keeps them
+	//     too, whatever KeepServed);
 	//   - once the rate is past the rate of the last cut and no throttle
 	//     has come for 4 s, it doubles every 2 s (or follows the cubic,
 	//     if higher): the release, so that a quota that was lifted holds

@@ -442,7 +442,8 @@ func TestCallersFirstQuotaOpenLoop(t *testing.T) {
 			}
 			goodput := float64(served) / (200 * d.Seconds())
 			failedP50 := quantile(rs, 0.5, func(r result) bool { return !r.ok })
-			t.Logf("goodput %.1f %% of the quota; failed calls' p50 %v", 100*goodput, failedP50)
+			failedP90 := quantile(rs, 0.9, func(r result) bool { return !r.ok })
+			t.Logf("goodput %.1f %% of the quota; failed calls' p50 %v p90 %v", 100*goodput, failedP50, failedP90)
 			goodputs = append(goodputs, goodput)
 			if goodput < 0.9 {
 				t.Errorf("goodput %.3f of the quota, want >= 0.9 in every run", goodput)

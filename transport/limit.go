@@ -371,7 +371,7 @@ func (t *limitTransport) newHostMap() *keymap.Map[string, *hostLimit] {
 				return nil, err
 			}
 			if h.adaptive != nil {
-				h.gate = newPushbackGate(t.maxPause)
+				h.gate = newPushbackGate(t.maxPause, h.adaptive.Backlog)
 			}
 			return h, nil
 		},

@@ -52,6 +52,10 @@ type pushbackGate struct {
 	waiters  int           // requires mu
 	changed  chan struct{} // closed at every change; requires mu
 	maxPause time.Duration
+	// backlog, when set, is the wait for a turn at the host's adaptive
+	// rate after ahead more calls (limiter.AdaptiveRate.Backlog): the
+	// requests the gate lets go queue there next.
+	backlog func(ahead int) time.Duration
 }
 
 // gateMaxWaiters bounds the requests a closed gate holds per host.
@@ -65,8 +69,8 @@ const gateProbeShare = 10
 // opens.
 const gateMaxSlowStart = time.Second
 
-func newPushbackGate(maxPause time.Duration) *pushbackGate {
-	return &pushbackGate{changed: make(chan struct{}), maxPause: maxPause}
+func newPushbackGate(maxPause time.Duration, backlog func(ahead int) time.Duration) *pushbackGate {
+	return &pushbackGate{changed: make(chan struct{}), maxPause: maxPause, backlog: backlog}
 }
 
 // admit lets req through the gate, or holds it, or refuses it. probe is
@@ -159,6 +163,20 @@ func (g *pushbackGate) holdable(ctx context.Context, d time.Duration, failFast, 
 		return false
 	}
 	left := time.Until(dl)
+	if g.backlog != nil {
+		// Let go, it queues at the host's rate behind the calls already
+		// there (and, entering, those held here): a request whose turn
+		// would come too late (less the margin the rate keeps for the
+		// call itself) fails now, not after waiting for the gate and
+		// then for nothing. A held request is judged as if first of
+		// those held: it may be.
+		ahead := 0
+		if entering {
+			ahead = g.waiters
+		}
+		d += g.backlog(ahead)
+		left -= min(left/5, maxCallMargin)
+	}
 	return d < left && (!entering || g.pause <= left)
 }
 
