@@ -1,7 +1,6 @@
 package breaker
 
 import (
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -207,7 +206,7 @@ func (b *Breaker) countRejected() {
 			r = &c
 		}
 	}
-	(*r)[rand.Uint32()&uint32(len(*r)-1)].n.Add(1)
+	(*r)[b.rand32()&uint32(len(*r)-1)].n.Add(1)
 }
 
 // allow is Allow's path for every state but closed and disabled without

@@ -57,7 +57,8 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 		start   time.Time
 		timer   *time.Timer
 		waiting bool
-		through bool // waited through an open or half-open state
+		through bool    // waited through an open or half-open state
+		share   float64 // of the slow start: drawn on entering the wait
 	)
 	defer func() {
 		if timer != nil {
@@ -73,7 +74,7 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 		s := stateOf(w)
 		if through && (s == Closed || s == Disabled) {
 			through = false
-			if d := ctxwait.SlowStart(ctx, time.Duration(b.breakLen.Load()), maxSlowStart); d > 0 {
+			if d := b.slowStart(ctx, share); d > 0 {
 				if !ctxwait.Sleep(ctx, &timer, d) {
 					return Permit{}, b.waitError(ctx, start)
 				}
@@ -90,6 +91,11 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 			return Permit{}, err
 		}
 		if !waiting {
+			// The slow start's draw is made now, not at the release:
+			// the calls a recovery releases wake together and would
+			// draw in whatever order they ran, where they enter one by
+			// one, so that a seeded Config.Rand repeats a run.
+			share = b.set.float()
 			waiting, start = true, time.Now()
 			b.waiters.Add(1)
 			b.waited.Add(1)
@@ -158,6 +164,23 @@ func (b *Breaker) changedChan() chan struct{} {
 
 // maxSlowStart bounds the extra hold of a call released by a recovery.
 const maxSlowStart = time.Second
+
+// slowStart returns how much longer to hold a call let go by a recovery,
+// together with every other call held through it: share (a draw of U(0,
+// 1)) of min(the latest break, maxSlowStart, half the time ctx has left).
+// Spread over that much, the calls held back reach the destination as a
+// ramp, not a burst, and each keeps half its time for the call itself.
+// It is ctxwait.SlowStart with the draw made by the caller.
+func (b *Breaker) slowStart(ctx context.Context, share float64) time.Duration {
+	spread := min(time.Duration(b.breakLen.Load()), maxSlowStart)
+	if dl, ok := ctx.Deadline(); ok {
+		spread = min(spread, time.Until(dl)/2)
+	}
+	if spread <= 0 {
+		return 0
+	}
+	return time.Duration(share * float64(spread))
+}
 
 // waitError is the error of a wait that ctx ended: it matches ctx's error
 // (and cause) and ErrOpen.
