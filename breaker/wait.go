@@ -32,7 +32,10 @@ import (
 // there is nothing to weigh the wait against, and a long outage would hold
 // it for ever. (transport.New gives every call a deadline: TotalTimeout.)
 // The wait starts no goroutine; it ends with the transition it waits for (the
-// probe's time, the probe's outcome), or with ctx. A call that waited
+// probe's time, the probe's outcome), or with ctx. When the break ends, the
+// call that has waited longest is the probe, and the others wait for its
+// outcome: which call is sent does not depend on which of the waiters,
+// woken together, runs first. A call that waited
 // through the recovery of its destination (half-open to closed) is then
 // held a moment longer, a random share of the break it waited through (at
 // most 1 s, at most half the time it has left), so that the calls held
@@ -59,6 +62,8 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 		waiting bool
 		through bool    // waited through an open or half-open state
 		share   float64 // of the slow start: drawn on entering the wait
+		q       *waitQueue
+		ticket  uint64 // this call's place in q, once waiting
 	)
 	defer func() {
 		if timer != nil {
@@ -66,6 +71,11 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 		}
 		if waiting {
 			b.waiters.Add(-1)
+			if q.leave(ticket) && stateOf(b.word.Load()) == HalfOpen {
+				// The oldest leaves, with the probe or without it: the
+				// next oldest may take a free probe slot now.
+				b.wake()
+			}
 		}
 	}()
 	for {
@@ -81,9 +91,25 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 				continue
 			}
 		}
-		p, err := b.allow(w)
-		if err == nil {
-			return p, nil
+		var err error
+		if waiting && (s == Open || s == HalfOpen) && !q.first(ticket) {
+			// A probe is for the oldest waiter (see waitQueue): this
+			// call does not try the breaker, and waits for the next
+			// transition, or for the oldest to leave.
+			if s == Open && b.since() >= b.openUntil.Load() {
+				// The break is over and no timer has said so yet:
+				// half-open, as Allow would make it, which wakes the
+				// oldest.
+				b.expire(w)
+				continue
+			}
+			err = b.rejectErr.Load()
+		} else {
+			p, aerr := b.allow(w)
+			if aerr == nil {
+				return p, nil
+			}
+			err = aerr
 		}
 		d, ok := b.expectedWait(ctx, w, !waiting)
 		if !ok || (!waiting && b.waiters.Load() >= b.set.maxWaiters) {
@@ -98,7 +124,8 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 			share = b.set.float()
 			waiting, start = true, time.Now()
 			b.waiters.Add(1)
-			b.waited.Add(1)
+			q = b.queue()
+			ticket = q.enter()
 		}
 		through = true
 		// Wait for the next transition; when open, also for the break's
