@@ -29,13 +29,11 @@
 // Determinism: each client draws its calls' arrival times and deadlines up
 // front from its own source, seeded from (seed, client index); a request's
 // service time comes from a source seeded from (seed, call, attempt), so
-// the order in which goroutines run cannot change a draw; and the one
-// random source in resilient's defaults that a Config can reach (its
-// backoff's jitter) is seeded per client. Two runs with the same Config
-// give the same Result for the plain client, go-retryablehttp and
-// failsafe-go, and for resilient's stack without its breaker; resilient's
-// breaker samples its clock with the runtime's unseeded random numbers
-// (now and then a success lands in the previous bucket of its window), so
-// where its breakers trip, resilient's figures vary by a few requests in
-// ten thousand from run to run.
+// the order in which goroutines run cannot change a draw; and resilient's
+// random draws (its backoff's jitter; its breakers' clock sampling, break
+// jitter and slow start, through breaker.Config.Rand) come from sources
+// seeded per client, each drawn in the order of its own client's events.
+// Two runs with the same Config give the same Result, second by second,
+// for every kind (ClientHeap, the stacks' memory, aside); another seed
+// gives another.
 package fleetsim
