@@ -33,7 +33,13 @@
 // random draws (its backoff's jitter; its breakers' clock sampling, break
 // jitter and slow start, through breaker.Config.Rand) come from sources
 // seeded per client, each drawn in the order of its own client's events.
-// Two runs with the same Config give the same Result, second by second,
-// for every kind (ClientHeap, the stacks' memory, aside); another seed
-// gives another.
+// Two runs with the same Config give the same Result, second by second
+// (ClientHeap, the stacks' memory, aside), for every kind through the
+// outage, and for the plain client, go-retryablehttp and failsafe-go
+// through every trigger; another seed gives another. One exception is
+// left: where the backend's full queue answers 503 with Retry-After (the
+// capacity and latency triggers), resilient's pushback gate
+// (transport/limit_gate.go) lets the requests it held race for its probe
+// when the pause ends, and draws their slow start from math/rand/v2, so
+// there resilient's figures vary a little from run to run.
 package fleetsim

@@ -160,8 +160,9 @@ func TestDeterministic(t *testing.T) {
 // resilient's defaults repeat exactly under a seed, breakers included:
 // every random draw of the stack (the backoff's jitter, the breaker's
 // clock sampling, stripe choice, break jitter and slow start) comes from
-// the client's seeded sources, so two runs give the same figures, second
-// by second, and another seed gives others.
+// the client's seeded sources, and the oldest waiter takes a breaker's
+// probe, so two runs through the outage give the same figures, second by
+// second, and another seed gives others.
 func TestResilientDeterministic(t *testing.T) {
 	cfg := small()
 	cfg.Clients, cfg.Workers = 50, 5
@@ -188,6 +189,26 @@ func TestResilientDeterministic(t *testing.T) {
 	other.Seed++
 	if c := simulate(t, other, fleetsim.Resilient()); reflect.DeepEqual(a.Seconds, c.Seconds) {
 		t.Error("seeds 1 and 2 give the same run")
+	}
+}
+
+// Under the triggers that fill the backend's queue, its 503s carry
+// Retry-After and resilient's pushback gate (transport/limit_gate.go)
+// holds requests: the ones it held race for its probe when the pause ends
+// and draw their slow start from math/rand/v2 when it opens, so there
+// runs still differ by a few requests. The test runs and reports, and
+// is skipped until the gate repeats too; then remove the skip.
+func TestResilientDeterministicUnderPushback(t *testing.T) {
+	cfg := small()
+	cfg.Clients, cfg.Workers = 50, 5
+	for _, trig := range []fleetsim.Trigger{fleetsim.CapacityHalves, fleetsim.LatencyTenfold} {
+		t.Run(trig.Name(), func(t *testing.T) {
+			a, b := simulateUnder(t, cfg, fleetsim.Resilient(), trig), simulateUnder(t, cfg, fleetsim.Resilient(), trig)
+			if !reflect.DeepEqual(a, b) {
+				t.Skipf("not repeatable yet (the pushback gate): %d then %d requests, %d then %d unsent", a.Summary.Sent, b.Summary.Sent,
+					a.Summary.TriggerUnsent+a.Summary.AfterUnsent, b.Summary.TriggerUnsent+b.Summary.AfterUnsent)
+			}
+		})
 	}
 }
 
@@ -225,7 +246,13 @@ func TestResilientGroupIsTheDefault(t *testing.T) {
 // differ most) and blanks the one figure that is no function of the seed.
 func simulate(t *testing.T, cfg fleetsim.Config, kind fleetsim.Kind) *fleetsim.Result {
 	t.Helper()
-	res, err := fleetsim.Simulate(t, cfg, kind, fleetsim.Outage)
+	return simulateUnder(t, cfg, kind, fleetsim.Outage)
+}
+
+// simulateUnder is simulate through trig.
+func simulateUnder(t *testing.T, cfg fleetsim.Config, kind fleetsim.Kind, trig fleetsim.Trigger) *fleetsim.Result {
+	t.Helper()
+	res, err := fleetsim.Simulate(t, cfg, kind, trig)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ it, against a model backend in virtual time (`+"`testing/synctest`"+`): a minute
 - **Machine:** %s. **Go:** %s. Seed %d.
 - **Reproduce:** `+"`cd bench && go run ./cmd/fleetsim`"+` (fleets of %s clients; it rewrites this page and its plots).
   `+"`-n 1000`"+` runs the 1,000-client fleets alone, `+"`-n 10000`"+` the 10,000-client ones, `+"`-seed 2`"+` other draws.
-  Every figure is a function of the seed: a run repeats another exactly, every kind's tables and plots (see [How it runs](#how-it-runs)).
+  Every figure is a function of the seed: a run repeats another exactly, resilient's under pushback aside (see [How it runs](#how-it-runs)).
 
 `, r.date.Format("2006-01-02 15:04 UTC"), strings.Join(took, ", "), r.elapsed.Round(time.Second),
 		r.machine, runtime.Version(), r.seed, strings.Join(sizes, " and "))
@@ -247,8 +247,11 @@ order in which goroutines run cannot change a draw. resilient's random draws com
 its backoff's jitter (`+"`backoff.Config.Rand`"+`), and its breakers' (`+"`breaker.Config.Rand`"+`: which successes read the clock,
 the break's jitter, the slow start after a recovery), through a group of breaker's defaults passed as
 `+"`BreakerConfig.Group`"+`; and the call that has waited longest takes a breaker's probe, not whichever waiter runs first.
-Every kind's fleet repeats exactly, second by second: `+"`go test ./fleetsim`"+` checks it, and that another seed gives
-another run.
+The plain client's, go-retryablehttp's and failsafe-go's fleets repeat exactly, second by second, and so do resilient's
+through the outage. Under the capacity and latency triggers, whose full queue answers 503 with Retry-After, resilient's
+do not, quite: its pushback gate lets the requests it held race for its probe when the pause ends, and draws their slow
+start from the runtime's unseeded random numbers, so two runs differ a little there. `+"`go test ./fleetsim`"+` checks the
+exact repeats, and that another seed gives another run.
 
 What the model leaves out: the network and connection pools (each stack's base is the backend itself), a rejection's
 cost to the backend (a 503 costs it nothing), and any deadline awareness on the server's side (it never drops a queued
