@@ -1,7 +1,6 @@
 package breaker
 
 import (
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -119,8 +118,8 @@ type Breaker struct {
 	// changed, when set, is closed (and cleared) by the next transition,
 	// to wake the calls waiting in Wait; the first waiter makes it.
 	changed atomic.Pointer[chan struct{}]
-	waiters atomic.Int64 // calls in Wait now
-	waited  atomic.Uint64
+	waiters atomic.Int64              // calls in Wait now
+	wq      atomic.Pointer[waitQueue] // made by the first waiter
 
 	mu    sync.Mutex  // serialises transitions; never held while calling out
 	timer *time.Timer // the open state's timer; requires mu
@@ -207,7 +206,7 @@ func (b *Breaker) countRejected() {
 			r = &c
 		}
 	}
-	(*r)[rand.Uint32()&uint32(len(*r)-1)].n.Add(1)
+	(*r)[b.rand32()&uint32(len(*r)-1)].n.Add(1)
 }
 
 // allow is Allow's path for every state but closed and disabled without
@@ -282,7 +281,7 @@ func (b *Breaker) snapshot(w uint64, openUntil int64) Snapshot {
 			s.Rejected += (*r)[i].n.Load()
 		}
 	}
-	s.Waiting, s.Waited = b.waiters.Load(), b.waited.Load()
+	s.Waiting, s.Waited = b.waiters.Load(), b.waited()
 	if s.State == Open {
 		s.OpenUntil = b.base.Add(time.Duration(openUntil))
 	}

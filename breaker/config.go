@@ -107,6 +107,24 @@ type Config struct {
 	// out of order; StateChange.Generation orders them. It should return
 	// quickly: it delays the call that caused the transition.
 	OnStateChange func(StateChange)
+
+	// Rand returns a number uniform in [0, 1). Every random draw of the
+	// breaker comes from it: which successes read the clock (see the
+	// package documentation), which window stripe a call is counted in,
+	// the jitter of the default break (DefaultBreakBackoff's, when
+	// neither BreakDuration nor BreakBackoff is set; a BreakBackoff of
+	// your own draws from its own backoff.Config.Rand), and the slow
+	// start of the calls that [Breaker.Wait] releases after a recovery.
+	// Nil means math/rand/v2, which is safe for concurrent use and does
+	// not allocate. It is how a run is made repeatable (a simulation, a
+	// test): give it a source seeded once (a math/rand/v2 *Rand behind a
+	// mutex, since a *Rand is not safe for concurrent use), and the same
+	// seed with the same calls in the same order draws the same numbers.
+	// A supplied function must be safe for concurrent use: every
+	// goroutine that reports a success may call it, and the breakers of
+	// a Group share it. Results outside [0, 1) are clamped into it. It is
+	// called once per success: keep it cheap, or leave it nil.
+	Rand func() float64
 }
 
 // DefaultConfig returns the configuration that the zero [Config] stands for:
@@ -148,13 +166,20 @@ func DefaultConfig() Config {
 // and safe to share.
 func DefaultBreakBackoff() backoff.Strategy { return defaultBreakBackoff }
 
-var defaultBreakBackoff = mustBackoff(backoff.Config{
-	Base:       300 * time.Millisecond,
-	Max:        2 * time.Second,
-	Multiplier: 1.2,
-	Jitter:     backoff.ProportionalJitter,
-	Spread:     0.15,
-})
+var defaultBreakBackoff = mustBackoff(defaultBreakBackoffConfig(nil))
+
+// defaultBreakBackoffConfig returns DefaultBreakBackoff's config, its
+// jitter drawn from r (nil: math/rand/v2).
+func defaultBreakBackoffConfig(r func() float64) backoff.Config {
+	return backoff.Config{
+		Base:       300 * time.Millisecond,
+		Max:        2 * time.Second,
+		Multiplier: 1.2,
+		Jitter:     backoff.ProportionalJitter,
+		Spread:     0.15,
+		Rand:       r,
+	}
+}
 
 func mustBackoff(c backoff.Config) backoff.Strategy {
 	s, err := backoff.New(c)
@@ -266,6 +291,10 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.BreakDuration == 0 && c.BreakBackoff == nil {
 		c.BreakBackoff = d.BreakBackoff
+		if c.Rand != nil {
+			// The default break, its jitter drawn from c.Rand.
+			c.BreakBackoff = mustBackoff(defaultBreakBackoffConfig(c.Rand))
+		}
 	}
 	if c.MaxWaiters < 0 {
 		return c, invalid("MaxWaiters %d is negative", c.MaxWaiters)

@@ -115,14 +115,14 @@
 //   - Striped counters. The time window is a ring of buckets per stripe,
 //     with a power of two of stripes (at least 4·GOMAXPROCS, at most 64),
 //     each on its own cache lines. A call picks a stripe at random
-//     (math/rand/v2, per-thread and uncontended) and adds to the current
-//     bucket there, so cores seldom write the same line. Reading the
-//     window (on a failure, a slow call, a Snapshot) sums every stripe's
-//     buckets: O(stripes × buckets), off the success path. A breaker
-//     starts with one stripe and grows the others once a bucket counts 64
-//     calls, so that the many breakers of a [Group] that see a call now
-//     and then (a crawler's hosts) cost a few hundred bytes each, and
-//     only the busy ones pay for stripes.
+//     (math/rand/v2, per-thread and uncontended, unless Config.Rand is
+//     set) and adds to the current bucket there, so cores seldom write
+//     the same line. Reading the window (on a failure, a slow call, a
+//     Snapshot) sums every stripe's buckets: O(stripes × buckets), off
+//     the success path. A breaker starts with one stripe and grows the
+//     others once a bucket counts 64 calls, so that the many breakers of
+//     a [Group] that see a call now and then (a crawler's hosts) cost a
+//     few hundred bytes each, and only the busy ones pay for stripes.
 //   - A coarse clock. A clock read costs more than the rest of the path,
 //     so a success does not read it: it is dated with a coarse epoch (the
 //     current bucket number) held in an atomic, and refreshed by real
@@ -167,4 +167,12 @@
 // the moment of New; it has no injected clock. Tests drive it with
 // testing/synctest, where time.Sleep advances a fake clock and the open
 // state's timer fires at exactly OpenUntil.
+//
+// Its random draws (which successes read the clock, the stripe a call is
+// counted in, the default break's jitter, the slow start of calls that
+// Wait releases) come from Config.Rand when it is set: with a seeded
+// source, a run in a bubble whose calls come in the same order repeats
+// exactly (bench/fleetsim relies on it). A Group's eviction is the one
+// choice that a seed does not reach: it samples its keys in the order of
+// a hash seeded per Group.
 package breaker

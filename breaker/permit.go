@@ -66,7 +66,14 @@ func (b *Breaker) success(w uint64) {
 	if b.word.Load() != w {
 		return // stale
 	}
-	r := rand.Uint32()
+	// b.rand32(), by hand: rand32 is too big to inline, and a call
+	// here would cost the hot path what a nil Rand must not.
+	var r uint32
+	if s := b.set; s.rand == nil {
+		r = rand.Uint32()
+	} else {
+		r = s.seeded32()
+	}
 	var v int64
 	if (r>>16)&b.kmask.Load() == 0 {
 		v = b.refresh(b.since(), true, true)
@@ -152,7 +159,7 @@ func (b *Breaker) done(p Permit, o Outcome) {
 		e := v >> idxBits
 		if b.cw == nil {
 			tw := b.addWindow()
-			n := tw.add(&tw.buckets[int(rand.Uint32()&tw.mask*tw.stride)+int(v&(1<<idxBits-1))], e, failure, slow)
+			n := tw.add(&tw.buckets[int(b.rand32()&tw.mask*tw.stride)+int(v&(1<<idxBits-1))], e, failure, slow)
 			if n == growAt && tw == &b.tw0 {
 				b.grow()
 			}

@@ -29,6 +29,7 @@ type settings struct {
 	needSuccesses uint32
 	onChange      func(StateChange)
 	maxWaiters    int64
+	rand          func() float64 // Config.Rand; nil: math/rand/v2
 }
 
 // newSettings returns the settings of a validated Config.
@@ -50,6 +51,7 @@ func newSettings(c Config) *settings {
 		needSuccesses: uint32(c.HalfOpenSuccesses),
 		onChange:      c.OnStateChange,
 		maxWaiters:    int64(c.MaxWaiters),
+		rand:          c.Rand,
 	}
 	if c.Window.Kind == TimeWindow {
 		s.tick = int64(c.Window.Period / time.Duration(c.Window.Buckets))

@@ -83,9 +83,7 @@ func (b *Breaker) commitLocked(cur uint64, to State, now int64) StateChange {
 		b.timer = time.AfterFunc(breakFor, func() { b.expire(next) })
 	}
 	// Wake the waiters, if any: they look at the new state.
-	if ch := b.changed.Swap(nil); ch != nil {
-		close(*ch)
-	}
+	b.wake()
 	return StateChange{
 		Name:       b.name,
 		From:       stateOf(cur),

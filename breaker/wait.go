@@ -32,7 +32,10 @@ import (
 // there is nothing to weigh the wait against, and a long outage would hold
 // it for ever. (transport.New gives every call a deadline: TotalTimeout.)
 // The wait starts no goroutine; it ends with the transition it waits for (the
-// probe's time, the probe's outcome), or with ctx. A call that waited
+// probe's time, the probe's outcome), or with ctx. When the break ends, the
+// call that has waited longest is the probe, and the others wait for its
+// outcome: which call is sent does not depend on which of the waiters,
+// woken together, runs first. A call that waited
 // through the recovery of its destination (half-open to closed) is then
 // held a moment longer, a random share of the break it waited through (at
 // most 1 s, at most half the time it has left), so that the calls held
@@ -57,7 +60,10 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 		start   time.Time
 		timer   *time.Timer
 		waiting bool
-		through bool // waited through an open or half-open state
+		through bool    // waited through an open or half-open state
+		share   float64 // of the slow start: drawn on entering the wait
+		q       *waitQueue
+		ticket  uint64 // this call's place in q, once waiting
 	)
 	defer func() {
 		if timer != nil {
@@ -65,6 +71,11 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 		}
 		if waiting {
 			b.waiters.Add(-1)
+			if q.leave(ticket) && stateOf(b.word.Load()) == HalfOpen {
+				// The oldest leaves, with the probe or without it: the
+				// next oldest may take a free probe slot now.
+				b.wake()
+			}
 		}
 	}()
 	for {
@@ -73,16 +84,32 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 		s := stateOf(w)
 		if through && (s == Closed || s == Disabled) {
 			through = false
-			if d := ctxwait.SlowStart(ctx, time.Duration(b.breakLen.Load()), maxSlowStart); d > 0 {
+			if d := b.slowStart(ctx, share); d > 0 {
 				if !ctxwait.Sleep(ctx, &timer, d) {
 					return Permit{}, b.waitError(ctx, start)
 				}
 				continue
 			}
 		}
-		p, err := b.allow(w)
-		if err == nil {
-			return p, nil
+		var err error
+		if waiting && (s == Open || s == HalfOpen) && !q.first(ticket) {
+			// A probe is for the oldest waiter (see waitQueue): this
+			// call does not try the breaker, and waits for the next
+			// transition, or for the oldest to leave.
+			if s == Open && b.since() >= b.openUntil.Load() {
+				// The break is over and no timer has said so yet:
+				// half-open, as Allow would make it, which wakes the
+				// oldest.
+				b.expire(w)
+				continue
+			}
+			err = b.rejectErr.Load()
+		} else {
+			p, aerr := b.allow(w)
+			if aerr == nil {
+				return p, nil
+			}
+			err = aerr
 		}
 		d, ok := b.expectedWait(ctx, w, !waiting)
 		if !ok || (!waiting && b.waiters.Load() >= b.set.maxWaiters) {
@@ -90,9 +117,15 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 			return Permit{}, err
 		}
 		if !waiting {
+			// The slow start's draw is made now, not at the release:
+			// the calls a recovery releases wake together and would
+			// draw in whatever order they ran, where they enter one by
+			// one, so that a seeded Config.Rand repeats a run.
+			share = b.set.float()
 			waiting, start = true, time.Now()
 			b.waiters.Add(1)
-			b.waited.Add(1)
+			q = b.queue()
+			ticket = q.enter()
 		}
 		through = true
 		// Wait for the next transition; when open, also for the break's
@@ -158,6 +191,23 @@ func (b *Breaker) changedChan() chan struct{} {
 
 // maxSlowStart bounds the extra hold of a call released by a recovery.
 const maxSlowStart = time.Second
+
+// slowStart returns how much longer to hold a call let go by a recovery,
+// together with every other call held through it: share (a draw of U(0,
+// 1)) of min(the latest break, maxSlowStart, half the time ctx has left).
+// Spread over that much, the calls held back reach the destination as a
+// ramp, not a burst, and each keeps half its time for the call itself.
+// It is ctxwait.SlowStart with the draw made by the caller.
+func (b *Breaker) slowStart(ctx context.Context, share float64) time.Duration {
+	spread := min(time.Duration(b.breakLen.Load()), maxSlowStart)
+	if dl, ok := ctx.Deadline(); ok {
+		spread = min(spread, time.Until(dl)/2)
+	}
+	if spread <= 0 {
+		return 0
+	}
+	return time.Duration(share * float64(spread))
+}
 
 // waitError is the error of a wait that ctx ended: it matches ctx's error
 // (and cause) and ErrOpen.

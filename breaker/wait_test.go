@@ -237,3 +237,36 @@ func TestWaitWithoutDeadlineFailsFast(t *testing.T) {
 		}
 	})
 }
+
+// TestWaitOldestTakesTheProbe: when the break ends, the call that has
+// waited longest becomes the probe, not whichever of the waiters (all
+// woken at once) runs first, so that a run in a bubble repeats.
+func TestWaitOldestTakesTheProbe(t *testing.T) {
+	for round := range 20 {
+		synctest.Test(t, func(t *testing.T) {
+			b := mustNew(t, breaker.Config{ConsecutiveFailures: 1, BreakDuration: time.Second})
+			outcomes(t, b, breaker.Failure, 1)
+			const n = 8
+			probe := make(chan int, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					p, err := b.Wait(withDeadline(t, 10*time.Second))
+					if err != nil {
+						t.Errorf("waiter %d: %v", i, err)
+						return
+					}
+					if p.State() == breaker.HalfOpen {
+						probe <- i
+					}
+					p.Success()
+				})
+				time.Sleep(time.Millisecond) // they enter in order
+			}
+			if got := <-probe; got != 0 {
+				t.Errorf("round %d: waiter %d took the probe, want 0, the oldest", round, got)
+			}
+			wg.Wait()
+		})
+	}
+}

@@ -21,7 +21,7 @@ func TestStageConfigsMirrorCores(t *testing.T) {
 		renamed     map[string]string // the core's name → the stage's
 	}{
 		{reflect.TypeFor[breaker.Config](), reflect.TypeFor[transport.BreakerConfig](),
-			map[string]bool{"Name": true}, nil}, // a group names each breaker by its key
+			map[string]bool{"Name": true, "Rand": true}, nil}, // a group names each breaker by its key; Rand: a test hook, as limiter's
 		{reflect.TypeFor[breaker.GroupConfig](), reflect.TypeFor[transport.BreakerConfig](),
 			map[string]bool{"Breaker": true}, nil}, // the breaker settings, checked above
 		{reflect.TypeFor[balancer.Config](), reflect.TypeFor[transport.BalanceConfig](), nil, nil},

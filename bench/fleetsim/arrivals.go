@@ -43,11 +43,27 @@ func schedule(cfg Config) []arrival {
 // clientRand is a client's own source for its library's jitter, seeded
 // from (seed, client), safe for concurrent use.
 func clientRand(seed uint64, client int) func() float64 {
+	return lockedPCG(mix(seed^0x6a09e667f3bcc908), mix(uint64(client)))
+}
+
+// lockedPCG returns the draws of a PCG source seeded with (s1, s2),
+// behind a mutex: safe for concurrent use.
+func lockedPCG(s1, s2 uint64) func() float64 {
 	var mu sync.Mutex
-	r := rand.New(rand.NewPCG(mix(seed^0x6a09e667f3bcc908), mix(uint64(client))))
+	r := rand.New(rand.NewPCG(s1, s2))
 	return func() float64 {
 		mu.Lock()
 		defer mu.Unlock()
 		return r.Float64()
 	}
+}
+
+// derive returns a source of its own for a second user of a client's
+// random numbers, seeded from two draws of rand, safe for concurrent use.
+// The breakers draw on every success: from rand itself, their draws and
+// the backoff's would interleave in the order that goroutines run at one
+// instant, where each source alone is drawn in the order of its own
+// events.
+func derive(rand func() float64) func() float64 {
+	return lockedPCG(uint64(rand()*(1<<53)), uint64(rand()*(1<<53)))
 }

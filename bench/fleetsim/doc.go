@@ -29,13 +29,17 @@
 // Determinism: each client draws its calls' arrival times and deadlines up
 // front from its own source, seeded from (seed, client index); a request's
 // service time comes from a source seeded from (seed, call, attempt), so
-// the order in which goroutines run cannot change a draw; and the one
-// random source in resilient's defaults that a Config can reach (its
-// backoff's jitter) is seeded per client. Two runs with the same Config
-// give the same Result for the plain client, go-retryablehttp and
-// failsafe-go, and for resilient's stack without its breaker; resilient's
-// breaker samples its clock with the runtime's unseeded random numbers
-// (now and then a success lands in the previous bucket of its window), so
-// where its breakers trip, resilient's figures vary by a few requests in
-// ten thousand from run to run.
+// the order in which goroutines run cannot change a draw; and resilient's
+// random draws (its backoff's jitter; its breakers' clock sampling, break
+// jitter and slow start, through breaker.Config.Rand) come from sources
+// seeded per client, each drawn in the order of its own client's events.
+// Two runs with the same Config give the same Result, second by second
+// (ClientHeap, the stacks' memory, aside), for every kind through the
+// outage, and for the plain client, go-retryablehttp and failsafe-go
+// through every trigger; another seed gives another. One exception is
+// left: where the backend's full queue answers 503 with Retry-After (the
+// capacity and latency triggers), resilient's pushback gate
+// (transport/limit_gate.go) lets the requests it held race for its probe
+// when the pause ends, and draws their slow start from math/rand/v2, so
+// there resilient's figures vary a little from run to run.
 package fleetsim

@@ -125,9 +125,8 @@ func TestTargetsCatchAStorm(t *testing.T) {
 }
 
 // Two runs with the same seed give the same figures, second by second,
-// for every peer and for resilient's stack without its breaker (whose
-// clock sampling draws on the runtime's unseeded random numbers); another
-// seed gives others.
+// for every peer and for resilient's stack without its breaker (with it:
+// TestResilientDeterministic); another seed gives others.
 func TestDeterministic(t *testing.T) {
 	cfg := small()
 	cfg.Clients, cfg.Workers = 50, 5
@@ -158,22 +157,86 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// resilient's defaults repeat within a hair: its breaker's sampled clock
-// moves a success into the previous bucket now and then, no more.
-func TestNearlyDeterministic(t *testing.T) {
+// resilient's defaults repeat exactly under a seed, breakers included:
+// every random draw of the stack (the backoff's jitter, the breaker's
+// clock sampling, stripe choice, break jitter and slow start) comes from
+// the client's seeded sources, and the oldest waiter takes a breaker's
+// probe, so two runs through the outage give the same figures, second by
+// second, and another seed gives others.
+func TestResilientDeterministic(t *testing.T) {
 	cfg := small()
 	cfg.Clients, cfg.Workers = 50, 5
 	a, b := simulate(t, cfg, fleetsim.Resilient()), simulate(t, cfg, fleetsim.Resilient())
-	sa, sb := a.Summary, b.Summary
+	if !reflect.DeepEqual(a.Summary, b.Summary) {
+		t.Errorf("two runs' summaries differ:\n%+v\n%+v", a.Summary, b.Summary)
+	}
+	if !reflect.DeepEqual(a.Seconds, b.Seconds) {
+		for i := range min(len(a.Seconds), len(b.Seconds)) {
+			if a.Seconds[i] != b.Seconds[i] {
+				t.Errorf("second %d: %+v vs %+v", i, a.Seconds[i], b.Seconds[i])
+			}
+		}
+		if len(a.Seconds) != len(b.Seconds) {
+			t.Errorf("%d seconds, then %d", len(a.Seconds), len(b.Seconds))
+		}
+	}
+	// The outage answers without Retry-After, so a call failed unsent
+	// during it met an open breaker.
+	if a.Summary.TriggerUnsent == 0 {
+		t.Error("no call met an open breaker: the test does not reach the breaker's random draws")
+	}
+	other := cfg
+	other.Seed++
+	if c := simulate(t, other, fleetsim.Resilient()); reflect.DeepEqual(a.Seconds, c.Seconds) {
+		t.Error("seeds 1 and 2 give the same run")
+	}
+}
+
+// Under the triggers that fill the backend's queue, its 503s carry
+// Retry-After and resilient's pushback gate (transport/limit_gate.go)
+// holds requests: the ones it held race for its probe when the pause ends
+// and draw their slow start from math/rand/v2 when it opens, so there
+// runs still differ by a few requests. The test runs and reports, and
+// is skipped until the gate repeats too; then remove the skip.
+func TestResilientDeterministicUnderPushback(t *testing.T) {
+	cfg := small()
+	cfg.Clients, cfg.Workers = 50, 5
+	for _, trig := range []fleetsim.Trigger{fleetsim.CapacityHalves, fleetsim.LatencyTenfold} {
+		t.Run(trig.Name(), func(t *testing.T) {
+			a, b := simulateUnder(t, cfg, fleetsim.Resilient(), trig), simulateUnder(t, cfg, fleetsim.Resilient(), trig)
+			if !reflect.DeepEqual(a, b) {
+				t.Skipf("not repeatable yet (the pushback gate): %d then %d requests, %d then %d unsent", a.Summary.Sent, b.Summary.Sent,
+					a.Summary.TriggerUnsent+a.Summary.AfterUnsent, b.Summary.TriggerUnsent+b.Summary.AfterUnsent)
+			}
+		})
+	}
+}
+
+// The breakers that Resilient builds for its seeded sources are
+// transport.New's defaults: with their draws from math/rand/v2, as the
+// defaults' are, a fleet of them runs as a fleet of plain
+// transport.New(Config{Base}) stacks, within what those draws change.
+func TestResilientGroupIsTheDefault(t *testing.T) {
+	cfg := small()
+	cfg.Clients, cfg.Workers = 50, 5
+	defaults := fleetsim.Kind{Name: "resilient, transport's own breakers", New: func(base http.RoundTripper, rand func() float64) (http.RoundTripper, error) {
+		bo, err := backoff.New(backoff.Config{Rand: rand})
+		if err != nil {
+			return nil, err
+		}
+		return transport.New(transport.Config{Base: base, Retry: transport.RetryConfig{Backoff: bo}})
+	}}
+	sa, sb := simulate(t, cfg, defaults).Summary, simulate(t, cfg, fleetsim.ResilientUnseededBreakers()).Summary
 	if sa.Calls != sb.Calls {
 		t.Fatalf("%d calls, then %d: the arrivals differ", sa.Calls, sb.Calls)
 	}
 	near := func(name string, x, y, tol float64) {
 		if d := x - y; d > tol || d < -tol {
-			t.Errorf("%s: %v, then %v", name, x, y)
+			t.Errorf("%s: %v with transport's breakers, %v with the group built here", name, x, y)
 		}
 	}
 	near("requests", float64(sa.Sent), float64(sb.Sent), 0.02*float64(sa.Calls))
+	near("calls failed unsent during the outage", float64(sa.TriggerUnsent), float64(sb.TriggerUnsent), 0.05*float64(sa.Calls))
 	near("goodput after", sa.AfterGoodput, sb.AfterGoodput, 0.02)
 	near("peak load", sa.PeakLoad, sb.PeakLoad, 0.1)
 	near("recovery (s)", sa.Recovery.Seconds(), sb.Recovery.Seconds(), 1)
@@ -183,7 +246,13 @@ func TestNearlyDeterministic(t *testing.T) {
 // differ most) and blanks the one figure that is no function of the seed.
 func simulate(t *testing.T, cfg fleetsim.Config, kind fleetsim.Kind) *fleetsim.Result {
 	t.Helper()
-	res, err := fleetsim.Simulate(t, cfg, kind, fleetsim.Outage)
+	return simulateUnder(t, cfg, kind, fleetsim.Outage)
+}
+
+// simulateUnder is simulate through trig.
+func simulateUnder(t *testing.T, cfg fleetsim.Config, kind fleetsim.Kind, trig fleetsim.Trigger) *fleetsim.Result {
+	t.Helper()
+	res, err := fleetsim.Simulate(t, cfg, kind, trig)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/resilient-go/resilient/backoff"
 	"github.com/resilient-go/resilient/bench/scenario"
+	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -24,21 +25,43 @@ type Kind struct {
 	New func(base http.RoundTripper, rand func() float64) (http.RoundTripper, error)
 }
 
-// Resilient is transport.New with its defaults; the one change is its
-// backoff's random source, seeded per client so runs repeat (the backoff
-// is backoff.DefaultConfig()'s otherwise).
-func Resilient() Kind {
+// Resilient is transport.New with its defaults; the one change is their
+// random sources, seeded per client so that runs repeat: the backoff's
+// jitter (backoff.DefaultConfig() otherwise) and the breakers' draws (a
+// breaker.Group with breaker's defaults otherwise, as transport.New builds
+// for the zero BreakerConfig).
+func Resilient() Kind { return resilient(true) }
+
+// resilient is Resilient; with seedBreakers false its breakers draw from
+// math/rand/v2, as transport.New's own do (for the test that the group
+// built here is the default's).
+func resilient(seedBreakers bool) Kind {
 	return Kind{
 		Name: "resilient",
-		Config: "`transport.New(transport.Config{Base: backend})`: the defaults, with the default backoff's " +
-			"jitter drawn from a seeded source (`backoff.Config{Rand: …}`) so that runs repeat.",
+		Config: "`transport.New(transport.Config{Base: backend})`: the defaults, with their random draws made from " +
+			"seeded sources so that runs repeat: the default backoff's jitter (`backoff.Config{Rand: …}`) and the " +
+			"default breakers' (`BreakerConfig.Group`: a `breaker.NewGroup` of breaker's defaults but `breaker.Config.Rand`).",
 		Ours: true,
 		New: func(base http.RoundTripper, rand func() float64) (http.RoundTripper, error) {
 			bo, err := backoff.New(backoff.Config{Rand: rand})
 			if err != nil {
 				return nil, err
 			}
-			return transport.New(transport.Config{Base: base, Retry: transport.RetryConfig{Backoff: bo}})
+			var br func() float64
+			if seedBreakers {
+				br = derive(rand)
+			}
+			// transport.New builds this group for the zero BreakerConfig,
+			// but for Rand: BreakerConfig does not carry it.
+			g, err := breaker.NewGroup(breaker.GroupConfig{Breaker: breaker.Config{Rand: br}})
+			if err != nil {
+				return nil, err
+			}
+			return transport.New(transport.Config{
+				Base:    base,
+				Retry:   transport.RetryConfig{Backoff: bo},
+				Breaker: transport.BreakerConfig{Group: g},
+			})
 		},
 	}
 }
