@@ -160,13 +160,14 @@ func observe(h Hooks, classifier Classifier) Middleware {
 				h.OnCallStart(CallStart{Request: req})
 			}
 			start := time.Now()
-			cc := &callCtx{Context: req.Context()}
-			cs := &cc.state
 			var resp *http.Response
+			var cs *callState
 			var err error
 			if fused {
-				resp, err = total.roundTrip(req, cc)
+				resp, cs, err = total.roundTrip(req, true)
 			} else {
+				cc := &callCtx{Context: req.Context()}
+				cs = &cc.state
 				resp, err = next.RoundTrip(req.WithContext(cc))
 			}
 			if resp != nil && resp.Request != nil {

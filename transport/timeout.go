@@ -47,9 +47,11 @@ func (e *attemptTimeoutError) Temporary() bool { return true }
 // and wins when it is sooner. The response's Request is the caller's
 // request, not the attempt's copy.
 //
-// Each attempt costs what the standard library charges for a cancellable
-// request: a context, a timer and a shallow copy of the request. d must be
-// positive.
+// Below TotalTimeout in New's stack, an attempt costs no allocation: it
+// holds the call's context (see callContext) for the wait for its
+// headers. Elsewhere each attempt costs a context and a shallow copy of
+// the request, and a timer when the layer below asks for the context's
+// Done channel (net/http's Transport does). d must be positive.
 func AttemptTimeout(d time.Duration) (Middleware, error) {
 	if d <= 0 {
 		return nil, fieldError("AttemptTimeout", "d is %v, must be > 0", d)
@@ -71,34 +73,65 @@ var _ http.RoundTripper = (*attemptTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if ac, ok := ctx.(*attemptCtx); ok {
+		ctx = ac.Context // the attempt's number, over the call's context
+	}
+	if c, ok := ctx.(*callContext); ok {
+		d := t.d
+		if c.attemptD > 0 {
+			d = c.attemptD
+		}
+		if epoch, ok := c.hold(d, time.Now()); ok {
+			resp, err := t.next.RoundTrip(req)
+			if c.release(time.Now()) {
+				if err == nil {
+					drainAndClose(resp)
+					err = ErrAttemptTimeout
+				}
+				c.reopen()
+				return t.late(req, err, d)
+			}
+			if err == nil && resp.Body != nil && resp.Body != http.NoBody {
+				resp.Body = &attemptBody{ReadCloser: resp.Body, c: c, epoch: epoch}
+			}
+			return resp, err
+		}
+	}
 	d := t.d
-	if o := callOptions(req.Context()); o != nil && o.AttemptTimeout > 0 {
+	if o := callOptions(ctx); o != nil && o.AttemptTimeout > 0 {
 		d = o.AttemptTimeout
 	}
-	ctx, cancel := context.WithCancel(req.Context())
-	timer := time.AfterFunc(d, cancel)
-	resp, err := t.next.RoundTrip(req.WithContext(ctx))
-	if !timer.Stop() {
-		// The timer fired (and cancelled ctx): whatever came back came
-		// too late.
-		cancel()
+	now := time.Now()
+	c := newCallContext(req.Context(), time.Time{})
+	c.held, c.attempt = true, now.Add(d)
+	resp, err := t.next.RoundTrip(req.WithContext(c))
+	if c.release(time.Now()) {
 		if err == nil {
 			drainAndClose(resp)
 			err = ErrAttemptTimeout
 		}
-		if req.Context().Err() == nil {
-			return nil, &attemptTimeoutError{after: d, err: err}
-		}
-		return nil, err // the caller's own end came first or with it
+		c.cancel()
+		return t.late(req, err, d)
 	}
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
-		cancel()
+		c.cancel()
 		return withRequest(resp, req), err
 	}
 	// In time: keep the attempt's context alive while the caller reads.
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
+	resp.Body = &callBody{ReadCloser: resp.Body, c: c}
 	resp.Request = req
 	return resp, nil
+}
+
+// late is the error of an attempt whose deadline passed before it
+// returned (err: what it returned, or ErrAttemptTimeout for a response
+// that came too late), once its context is the call's again.
+func (t *attemptTimeout) late(req *http.Request, err error, d time.Duration) (*http.Response, error) {
+	if req.Context().Err() == nil {
+		return nil, &attemptTimeoutError{after: d, err: err}
+	}
+	return nil, err // the caller's own end came first or with it
 }
 
 // releasingBody calls release once, when the body is closed or read to
@@ -131,8 +164,17 @@ func (b *releasingBody) Close() error {
 // deadline wins when it is sooner. Unlike AttemptTimeout it also bounds the
 // reading of the body, as http.Client.Timeout does: it is the caller's
 // whole budget for the call. The response's Request is the caller's
-// request. d must be positive.
+// request. Each call costs a context and a shallow copy of the request,
+// and a timer when a layer below asks for the context's Done channel. d
+// must be positive.
 func TotalTimeout(d time.Duration) (Middleware, error) {
+	return totalTimeoutStage(d, false)
+}
+
+// totalTimeoutStage is TotalTimeout; with holdable, the AttemptTimeout
+// stage below (New's stack) holds the call's context for each attempt
+// instead of making one of its own.
+func totalTimeoutStage(d time.Duration, holdable bool) (Middleware, error) {
 	if d <= 0 {
 		return nil, fieldError("TotalTimeout", "d is %v, must be > 0", d)
 	}
@@ -140,42 +182,45 @@ func TotalTimeout(d time.Duration) (Middleware, error) {
 		if next == nil {
 			next = http.DefaultTransport
 		}
-		return &totalTimeout{d: d, next: next}
+		return &totalTimeout{d: d, holdable: holdable, next: next}
 	}, nil
 }
 
 type totalTimeout struct {
-	d    time.Duration
-	next http.RoundTripper
+	d        time.Duration
+	holdable bool
+	next     http.RoundTripper
 }
 
 var _ http.RoundTripper = (*totalTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *totalTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
-	return t.roundTrip(req, nil)
+	resp, _, err := t.roundTrip(req, false)
+	return resp, err
 }
 
-// roundTrip is RoundTrip; with cc (the observe stage just above, fused
-// with this one), the call's state rides on the deadline's context, so
-// that the observed call copies its request once, not twice.
-func (t *totalTimeout) roundTrip(req *http.Request, cc *callCtx) (*http.Response, error) {
+// roundTrip is RoundTrip; with observed (the observe stage just above,
+// fused with this one), the call's state rides on the deadline's context,
+// which it returns, so that the observed call costs no context of its own.
+func (t *totalTimeout) roundTrip(req *http.Request, observed bool) (*http.Response, *callState, error) {
+	parent := req.Context()
 	d := t.d
-	if o := callOptions(req.Context()); o != nil && o.TotalTimeout > 0 {
-		d = o.TotalTimeout
+	var attemptD time.Duration
+	if o := callOptions(parent); o != nil {
+		if o.TotalTimeout > 0 {
+			d = o.TotalTimeout
+		}
+		attemptD = o.AttemptTimeout
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), d)
-	var below context.Context = ctx
-	if cc != nil {
-		cc.Context = ctx
-		below = cc
-	}
-	resp, err := t.next.RoundTrip(req.WithContext(below))
+	c := newCallContext(parent, time.Now().Add(d))
+	c.holdable, c.observed, c.attemptD = t.holdable, observed, attemptD
+	resp, err := t.next.RoundTrip(req.WithContext(c))
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
-		cancel()
-		return withRequest(resp, req), err
+		c.cancel()
+		return withRequest(resp, req), &c.state, err
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
+	resp.Body = &callBody{ReadCloser: resp.Body, c: c}
 	resp.Request = req
-	return resp, nil
+	return resp, &c.state, nil
 }
