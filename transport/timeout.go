@@ -73,6 +73,14 @@ var _ http.RoundTripper = (*attemptTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, _, err := t.roundTrip(req)
+	return resp, err
+}
+
+// roundTrip is RoundTrip, and also returns the attempt's time from
+// sending to its headers, read from the clock reads the deadline needs
+// anyway (countingAttempts, just above in an observed stack, reports it).
+func (t *attemptTimeout) roundTrip(req *http.Request) (_ *http.Response, took time.Duration, _ error) {
 	ctx := req.Context()
 	if ac, ok := ctx.(*attemptCtx); ok {
 		ctx = ac.Context // the attempt's number, over the call's context
@@ -82,46 +90,50 @@ func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 		if c.attemptD > 0 {
 			d = c.attemptD
 		}
-		if epoch, ok := c.hold(d, time.Now()); ok {
+		sent := c.elapsed()
+		if epoch, ok := c.hold(d, sent); ok {
 			resp, err := t.next.RoundTrip(req)
-			if c.release(time.Now()) {
+			now := c.elapsed()
+			if c.release(now) {
 				if err == nil {
 					drainAndClose(resp)
 					err = ErrAttemptTimeout
 				}
 				c.reopen()
-				return t.late(req, err, d)
+				resp, err = t.late(req, err, d)
+				return resp, now - sent, err
 			}
 			if err == nil && resp.Body != nil && resp.Body != http.NoBody {
 				resp.Body = &attemptBody{ReadCloser: resp.Body, c: c, epoch: epoch}
 			}
-			return resp, err
+			return resp, now - sent, err
 		}
 	}
 	d := t.d
 	if o := callOptions(ctx); o != nil && o.AttemptTimeout > 0 {
 		d = o.AttemptTimeout
 	}
-	now := time.Now()
-	c := newCallContext(req.Context(), time.Time{})
-	c.held, c.attempt = true, now.Add(d)
+	c := newCallContext(req.Context(), time.Now(), 0)
+	c.held, c.attempt = true, d
 	resp, err := t.next.RoundTrip(req.WithContext(c))
-	if c.release(time.Now()) {
+	took = c.elapsed()
+	if c.release(took) {
 		if err == nil {
 			drainAndClose(resp)
 			err = ErrAttemptTimeout
 		}
 		c.cancel()
-		return t.late(req, err, d)
+		resp, err = t.late(req, err, d)
+		return resp, took, err
 	}
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
 		c.cancel()
-		return withRequest(resp, req), err
+		return withRequest(resp, req), took, err
 	}
 	// In time: keep the attempt's context alive while the caller reads.
 	resp.Body = &callBody{ReadCloser: resp.Body, c: c}
 	resp.Request = req
-	return resp, nil
+	return resp, took, nil
 }
 
 // late is the error of an attempt whose deadline passed before it
@@ -196,14 +208,15 @@ var _ http.RoundTripper = (*totalTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *totalTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, _, err := t.roundTrip(req, false)
+	resp, _, err := t.roundTrip(req, false, time.Now())
 	return resp, err
 }
 
-// roundTrip is RoundTrip; with observed (the observe stage just above,
-// fused with this one), the call's state rides on the deadline's context,
-// which it returns, so that the observed call costs no context of its own.
-func (t *totalTimeout) roundTrip(req *http.Request, observed bool) (*http.Response, *callState, error) {
+// roundTrip is RoundTrip for a call that entered the stack at start. With
+// observed (the observe stage just above, fused with this one), the
+// call's state rides on the deadline's context, which it returns, so that
+// the observed call costs no context of its own, and no clock read more.
+func (t *totalTimeout) roundTrip(req *http.Request, observed bool, start time.Time) (*http.Response, *callState, error) {
 	parent := req.Context()
 	d := t.d
 	var attemptD time.Duration
@@ -213,7 +226,7 @@ func (t *totalTimeout) roundTrip(req *http.Request, observed bool) (*http.Respon
 		}
 		attemptD = o.AttemptTimeout
 	}
-	c := newCallContext(parent, time.Now().Add(d))
+	c := newCallContext(parent, start, d)
 	c.holdable, c.observed, c.attemptD = t.holdable, observed, attemptD
 	resp, err := t.next.RoundTrip(req.WithContext(c))
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {

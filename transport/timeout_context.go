@@ -37,7 +37,8 @@ import (
 type callContext struct {
 	parent   context.Context
 	deadline time.Time     // the sooner of the parent's and own; zero: none
-	own      time.Time     // our total deadline; zero when the parent's is sooner, or none
+	start    time.Time     // with its monotonic reading: the clock below is time.Since(start), one read where time.Now is two
+	own      time.Duration // our total deadline, after start; 0 when the parent's is sooner, or none
 	attemptD time.Duration // CallOptions.AttemptTimeout of this call; 0: the stage's
 	holdable bool          // an attempt stage may hold it (New's stack)
 	observed bool          // Value serves state (the observe stage fused above)
@@ -49,7 +50,7 @@ type callContext struct {
 	byAttempt  bool          // err is the held attempt's end, not the call's
 	held       bool          // an attempt holds the context
 	epoch      uint64        // attempts that held it
-	attempt    time.Time     // the held attempt's deadline
+	attempt    time.Duration // the held attempt's deadline, after start
 	timer      *time.Timer   // made at the first Done that needs it; reused
 	watching   bool          // the parent's end ends c (Done was asked)
 	stopParent func() bool   // stops that watch; nil once stopped
@@ -64,16 +65,22 @@ type afterEntry struct {
 
 var _ context.Context = (*callContext)(nil)
 
-// newCallContext returns the context of a call under parent that ends at
-// own (zero: no deadline of ours).
-func newCallContext(parent context.Context, own time.Time) *callContext {
-	c := &callContext{parent: parent, own: own, deadline: own}
-	if pd, ok := parent.Deadline(); ok && (own.IsZero() || !own.Before(pd)) {
+// newCallContext returns the context of a call under parent that starts
+// at start (a time.Now) and ends d later (0: no deadline of ours).
+func newCallContext(parent context.Context, start time.Time, d time.Duration) *callContext {
+	c := &callContext{parent: parent, start: start, own: d}
+	if d > 0 {
+		c.deadline = start.Add(d)
+	}
+	if pd, ok := parent.Deadline(); ok && (d <= 0 || !c.deadline.Before(pd)) {
 		// The parent ends first: its own timer ends us.
-		c.deadline, c.own = pd, time.Time{}
+		c.deadline, c.own = pd, 0
 	}
 	return c
 }
+
+// elapsed reads the clock: the time since the context's start.
+func (c *callContext) elapsed() time.Duration { return time.Since(c.start) }
 
 // Deadline returns the sooner of the parent's deadline and the call's. An
 // attempt's deadline is not reported, as with the cancellation it is.
@@ -96,7 +103,7 @@ func (c *callContext) Err() error {
 	defer c.mu.Unlock()
 	if c.err == nil && c.done == nil {
 		// No timer runs: read the clock.
-		c.err, c.byAttempt = c.lapsedLocked(time.Now())
+		c.err, c.byAttempt = c.lapsedLocked(c.elapsed())
 	}
 	return c.err
 }
@@ -111,7 +118,7 @@ func (c *callContext) Done() <-chan struct{} {
 		return c.done
 	}
 	c.done = make(chan struct{})
-	now := time.Now()
+	now := c.elapsed()
 	if c.err == nil {
 		c.err, c.byAttempt = c.lapsedLocked(now)
 	}
@@ -132,14 +139,14 @@ func (c *callContext) String() string { return "transport.callContext" }
 
 // lapsedLocked returns the error c has by now, if any: the parent's, the
 // call's deadline, or (with byAttempt) the held attempt's. Requires mu held.
-func (c *callContext) lapsedLocked(now time.Time) (err error, byAttempt bool) {
+func (c *callContext) lapsedLocked(now time.Duration) (err error, byAttempt bool) {
 	if err := c.parent.Err(); err != nil {
 		return err, false
 	}
-	if !c.own.IsZero() && !now.Before(c.own) {
+	if c.own > 0 && now >= c.own {
 		return context.DeadlineExceeded, false
 	}
-	if c.held && !now.Before(c.attempt) {
+	if c.held && now >= c.attempt {
 		return context.Canceled, true
 	}
 	return nil, false
@@ -147,20 +154,20 @@ func (c *callContext) lapsedLocked(now time.Time) (err error, byAttempt bool) {
 
 // armLocked sets the timer to the next deadline, or stops it when there is
 // none. Requires mu held, and a channel that someone waits on.
-func (c *callContext) armLocked(now time.Time) {
+func (c *callContext) armLocked(now time.Duration) {
 	next := c.own
-	if c.held && (next.IsZero() || c.attempt.Before(next)) {
+	if c.held && (next == 0 || c.attempt < next) {
 		next = c.attempt
 	}
 	switch {
-	case next.IsZero():
+	case next == 0:
 		if c.timer != nil {
 			c.timer.Stop()
 		}
 	case c.timer == nil:
-		c.timer = time.AfterFunc(next.Sub(now), c.fire)
+		c.timer = time.AfterFunc(next-now, c.fire)
 	default:
-		c.timer.Reset(next.Sub(now))
+		c.timer.Reset(next - now)
 	}
 }
 
@@ -172,7 +179,7 @@ func (c *callContext) fire() {
 		c.mu.Unlock()
 		return
 	}
-	now := time.Now()
+	now := c.elapsed()
 	err, byAttempt := c.lapsedLocked(now)
 	if err == nil {
 		c.armLocked(now) // early: a Reset moved the deadline
@@ -262,10 +269,10 @@ func (c *callContext) stopAfter(id uint64) bool {
 }
 
 // hold makes c the context of an attempt that must have its response
-// headers within d of now, and returns the attempt's epoch. It reports
-// false, leaving c as it was, when c may not be held (TotalTimeout alone)
-// or another attempt holds it.
-func (c *callContext) hold(d time.Duration, now time.Time) (epoch uint64, ok bool) {
+// headers within d of now (c.elapsed()), and returns the attempt's epoch.
+// It reports false, leaving c as it was, when c may not be held
+// (TotalTimeout alone) or another attempt holds it.
+func (c *callContext) hold(d, now time.Duration) (epoch uint64, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.holdable || c.held {
@@ -274,7 +281,7 @@ func (c *callContext) hold(d time.Duration, now time.Time) (epoch uint64, ok boo
 	c.reopenLocked()
 	c.held = true
 	c.epoch++
-	c.attempt = now.Add(d)
+	c.attempt = now + d
 	if c.done != nil && c.err == nil {
 		c.armLocked(now)
 	}
@@ -287,9 +294,9 @@ func (c *callContext) hold(d time.Duration, now time.Time) (epoch uint64, ok boo
 // attempt left running stops; the caller then discards the result and
 // calls reopen. An attempt in time leaves the call's deadline alone in
 // force.
-func (c *callContext) release(now time.Time) (late bool) {
+func (c *callContext) release(now time.Duration) (late bool) {
 	c.mu.Lock()
-	late = c.held && !now.Before(c.attempt)
+	late = c.held && now >= c.attempt
 	c.held = false
 	switch {
 	case late && c.err == nil:
