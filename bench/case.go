@@ -39,6 +39,7 @@ func All() []Comparison {
 		RetryComparison(),
 		RetryBreakerComparison(),
 		StackComparison(),
+		DeadlineComparison(),
 		SlotComparison(),
 		RateComparison(),
 	}

@@ -124,6 +124,10 @@ func BenchmarkStackNoTimeouts(b *testing.B) {
 // per-attempt one), done by hand: a deadline context and a request copy
 // each. This is the floor under BenchmarkStackDefault's extra cost.
 func BenchmarkStdlibTwoTimeouts(b *testing.B) {
+	benchRoundTrip(b, stdlibTwoTimeouts(okStub))
+}
+
+func stdlibTwoTimeouts(next http.RoundTripper) http.RoundTripper {
 	withTimeout := func(next http.RoundTripper) http.RoundTripper {
 		return transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 			ctx, cancel := context.WithTimeout(req.Context(), time.Minute)
@@ -131,7 +135,7 @@ func BenchmarkStdlibTwoTimeouts(b *testing.B) {
 			return next.RoundTrip(req.WithContext(ctx))
 		})
 	}
-	benchRoundTrip(b, withTimeout(withTimeout(okStub)))
+	return withTimeout(withTimeout(next))
 }
 
 // The default stack observed by SlogHooks on a logger at Info: a healthy
@@ -144,4 +148,37 @@ func BenchmarkStackSlogInfo(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchRoundTrip(b, rt)
+}
+
+// doneStub is okStub that does with the context what net/http's Transport
+// does: derive a cancellable context from it and select on its Done. Over
+// it, the timer and the channel that a deadline context makes only when
+// asked are made on every call.
+var doneStub = stubFunc(func(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	defer cancel(nil)
+	select {
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	default:
+	}
+	return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: req}, nil
+})
+
+// The default stack and the two timeouts written by hand, over a base
+// that asks for the context's Done as net/http does.
+func BenchmarkStackDefaultDoneBase(b *testing.B) {
+	rt, err := transport.New(transport.Config{Base: doneStub})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRoundTrip(b, rt)
+}
+
+func BenchmarkStdlibTwoTimeoutsDoneBase(b *testing.B) {
+	benchRoundTrip(b, stdlibTwoTimeouts(doneStub))
+}
+
+func BenchmarkDoneBase(b *testing.B) {
+	benchRoundTrip(b, doneStub)
 }

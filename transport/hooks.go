@@ -160,13 +160,14 @@ func observe(h Hooks, classifier Classifier) Middleware {
 				h.OnCallStart(CallStart{Request: req})
 			}
 			start := time.Now()
-			cc := &callCtx{Context: req.Context()}
-			cs := &cc.state
 			var resp *http.Response
+			var cs *callState
 			var err error
 			if fused {
-				resp, err = total.roundTrip(req, cc)
+				resp, cs, err = total.roundTrip(req, true, start)
 			} else {
+				cc := &callCtx{Context: req.Context()}
+				cs = &cc.state
 				resp, err = next.RoundTrip(req.WithContext(cc))
 			}
 			if resp != nil && resp.Request != nil {
@@ -210,6 +211,9 @@ func rejectionStage(err error) string {
 // none reads it and the attempt costs no context of its own.
 func countingAttempts(onEnd func(AttemptEnd), classifier Classifier, carry bool) Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
+		// Just above AttemptTimeout (New's stack), the attempt's duration
+		// is the one the deadline measured: no clock read of our own.
+		timeout, timed := next.(*attemptTimeout)
 		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 			n := countAttempt(req.Context())
 			sent := req
@@ -220,10 +224,18 @@ func countingAttempts(onEnd func(AttemptEnd), classifier Classifier, carry bool)
 				resp, err := next.RoundTrip(sent)
 				return restoreRequest(resp, sent, req), err
 			}
-			start := time.Now()
-			resp, err := next.RoundTrip(sent)
+			var resp *http.Response
+			var err error
+			var took time.Duration
+			if timed {
+				resp, took, err = timeout.roundTrip(sent)
+			} else {
+				start := time.Now()
+				resp, err = next.RoundTrip(sent)
+				took = time.Since(start)
+			}
 			resp = restoreRequest(resp, sent, req)
-			end := AttemptEnd{Request: req, Attempt: n, Err: err, Duration: time.Since(start)}
+			end := AttemptEnd{Request: req, Attempt: n, Err: err, Duration: took}
 			end.Verdict = classifier.Classify(req, resp, err)
 			if resp != nil {
 				end.StatusCode = resp.StatusCode

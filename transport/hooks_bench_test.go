@@ -3,7 +3,6 @@ package transport_test
 import (
 	"testing"
 
-	"github.com/resilient-go/resilient/breaker"
 	"github.com/resilient-go/resilient/transport"
 )
 
@@ -15,15 +14,7 @@ func BenchmarkStackHooks(b *testing.B) {
 		hooks transport.Hooks
 	}{
 		{"off", transport.Hooks{}},
-		{"on", transport.Hooks{
-			OnCallEnd:            func(transport.CallEnd) {},
-			OnAttemptEnd:         func(transport.AttemptEnd) {},
-			OnRetry:              func(transport.RetryEvent) {},
-			OnBudgetExhausted:    func(transport.RetryEvent) {},
-			OnBreakerStateChange: func(breaker.StateChange) {},
-			OnRejected:           func(transport.Rejection) {},
-			OnPushback:           func(transport.Pushback) {},
-		}},
+		{"on", promxLikeHooks},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			rt, err := transport.New(transport.Config{Base: okStub, Hooks: c.hooks})

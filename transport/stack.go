@@ -96,7 +96,11 @@ func New(cfg Config) (_ *Transport, err error) {
 		mws = append(mws, BalanceCall())
 	}
 	if !c.Timeout.TotalOff {
-		if err := add(TotalTimeout(c.Timeout.Total)); err != nil {
+		// With the attempt timeout below, each attempt holds the call's
+		// context (one context and at most one timer per call): every
+		// stage between them is ours, and none uses the context while an
+		// attempt runs (Hedge gives each of its attempts a context).
+		if err := add(totalTimeoutStage(c.Timeout.Total, !c.Timeout.AttemptOff)); err != nil {
 			return nil, within(err, "TotalTimeout", "Config.Timeout.Total")
 		}
 	}

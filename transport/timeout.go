@@ -47,9 +47,11 @@ func (e *attemptTimeoutError) Temporary() bool { return true }
 // and wins when it is sooner. The response's Request is the caller's
 // request, not the attempt's copy.
 //
-// Each attempt costs what the standard library charges for a cancellable
-// request: a context, a timer and a shallow copy of the request. d must be
-// positive.
+// Below TotalTimeout in New's stack, an attempt costs no allocation: it
+// holds the call's context (see callContext) for the wait for its
+// headers. Elsewhere each attempt costs a context and a shallow copy of
+// the request, and a timer when the layer below asks for the context's
+// Done channel (net/http's Transport does). d must be positive.
 func AttemptTimeout(d time.Duration) (Middleware, error) {
 	if d <= 0 {
 		return nil, fieldError("AttemptTimeout", "d is %v, must be > 0", d)
@@ -71,34 +73,77 @@ var _ http.RoundTripper = (*attemptTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, _, err := t.roundTrip(req)
+	return resp, err
+}
+
+// roundTrip is RoundTrip, and also returns the attempt's time from
+// sending to its headers, read from the clock reads the deadline needs
+// anyway (countingAttempts, just above in an observed stack, reports it).
+func (t *attemptTimeout) roundTrip(req *http.Request) (_ *http.Response, took time.Duration, _ error) {
+	ctx := req.Context()
+	if ac, ok := ctx.(*attemptCtx); ok {
+		ctx = ac.Context // the attempt's number, over the call's context
+	}
+	if c, ok := ctx.(*callContext); ok {
+		d := t.d
+		if c.attemptD > 0 {
+			d = c.attemptD
+		}
+		sent := c.elapsed()
+		if epoch, ok := c.hold(d, sent); ok {
+			resp, err := t.next.RoundTrip(req)
+			now := c.elapsed()
+			if c.release(now) {
+				if err == nil {
+					drainAndClose(resp)
+					err = ErrAttemptTimeout
+				}
+				c.reopen()
+				resp, err = t.late(req, err, d)
+				return resp, now - sent, err
+			}
+			if err == nil && resp.Body != nil && resp.Body != http.NoBody {
+				resp.Body = &attemptBody{ReadCloser: resp.Body, c: c, epoch: epoch}
+			}
+			return resp, now - sent, err
+		}
+	}
 	d := t.d
-	if o := callOptions(req.Context()); o != nil && o.AttemptTimeout > 0 {
+	if o := callOptions(ctx); o != nil && o.AttemptTimeout > 0 {
 		d = o.AttemptTimeout
 	}
-	ctx, cancel := context.WithCancel(req.Context())
-	timer := time.AfterFunc(d, cancel)
-	resp, err := t.next.RoundTrip(req.WithContext(ctx))
-	if !timer.Stop() {
-		// The timer fired (and cancelled ctx): whatever came back came
-		// too late.
-		cancel()
+	c := newCallContext(req.Context(), time.Now(), 0)
+	c.held, c.attempt = true, d
+	resp, err := t.next.RoundTrip(req.WithContext(c))
+	took = c.elapsed()
+	if c.release(took) {
 		if err == nil {
 			drainAndClose(resp)
 			err = ErrAttemptTimeout
 		}
-		if req.Context().Err() == nil {
-			return nil, &attemptTimeoutError{after: d, err: err}
-		}
-		return nil, err // the caller's own end came first or with it
+		c.cancel()
+		resp, err = t.late(req, err, d)
+		return resp, took, err
 	}
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
-		cancel()
-		return withRequest(resp, req), err
+		c.cancel()
+		return withRequest(resp, req), took, err
 	}
 	// In time: keep the attempt's context alive while the caller reads.
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
+	resp.Body = &callBody{ReadCloser: resp.Body, c: c}
 	resp.Request = req
-	return resp, nil
+	return resp, took, nil
+}
+
+// late is the error of an attempt whose deadline passed before it
+// returned (err: what it returned, or ErrAttemptTimeout for a response
+// that came too late), once its context is the call's again.
+func (t *attemptTimeout) late(req *http.Request, err error, d time.Duration) (*http.Response, error) {
+	if req.Context().Err() == nil {
+		return nil, &attemptTimeoutError{after: d, err: err}
+	}
+	return nil, err // the caller's own end came first or with it
 }
 
 // releasingBody calls release once, when the body is closed or read to
@@ -131,8 +176,17 @@ func (b *releasingBody) Close() error {
 // deadline wins when it is sooner. Unlike AttemptTimeout it also bounds the
 // reading of the body, as http.Client.Timeout does: it is the caller's
 // whole budget for the call. The response's Request is the caller's
-// request. d must be positive.
+// request. Each call costs a context and a shallow copy of the request,
+// and a timer when a layer below asks for the context's Done channel. d
+// must be positive.
 func TotalTimeout(d time.Duration) (Middleware, error) {
+	return totalTimeoutStage(d, false)
+}
+
+// totalTimeoutStage is TotalTimeout; with holdable, the AttemptTimeout
+// stage below (New's stack) holds the call's context for each attempt
+// instead of making one of its own.
+func totalTimeoutStage(d time.Duration, holdable bool) (Middleware, error) {
 	if d <= 0 {
 		return nil, fieldError("TotalTimeout", "d is %v, must be > 0", d)
 	}
@@ -140,42 +194,46 @@ func TotalTimeout(d time.Duration) (Middleware, error) {
 		if next == nil {
 			next = http.DefaultTransport
 		}
-		return &totalTimeout{d: d, next: next}
+		return &totalTimeout{d: d, holdable: holdable, next: next}
 	}, nil
 }
 
 type totalTimeout struct {
-	d    time.Duration
-	next http.RoundTripper
+	d        time.Duration
+	holdable bool
+	next     http.RoundTripper
 }
 
 var _ http.RoundTripper = (*totalTimeout)(nil)
 
 // RoundTrip implements http.RoundTripper.
 func (t *totalTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
-	return t.roundTrip(req, nil)
+	resp, _, err := t.roundTrip(req, false, time.Now())
+	return resp, err
 }
 
-// roundTrip is RoundTrip; with cc (the observe stage just above, fused
-// with this one), the call's state rides on the deadline's context, so
-// that the observed call copies its request once, not twice.
-func (t *totalTimeout) roundTrip(req *http.Request, cc *callCtx) (*http.Response, error) {
+// roundTrip is RoundTrip for a call that entered the stack at start. With
+// observed (the observe stage just above, fused with this one), the
+// call's state rides on the deadline's context, which it returns, so that
+// the observed call costs no context of its own, and no clock read more.
+func (t *totalTimeout) roundTrip(req *http.Request, observed bool, start time.Time) (*http.Response, *callState, error) {
+	parent := req.Context()
 	d := t.d
-	if o := callOptions(req.Context()); o != nil && o.TotalTimeout > 0 {
-		d = o.TotalTimeout
+	var attemptD time.Duration
+	if o := callOptions(parent); o != nil {
+		if o.TotalTimeout > 0 {
+			d = o.TotalTimeout
+		}
+		attemptD = o.AttemptTimeout
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), d)
-	var below context.Context = ctx
-	if cc != nil {
-		cc.Context = ctx
-		below = cc
-	}
-	resp, err := t.next.RoundTrip(req.WithContext(below))
+	c := newCallContext(parent, start, d)
+	c.holdable, c.observed, c.attemptD = t.holdable, observed, attemptD
+	resp, err := t.next.RoundTrip(req.WithContext(c))
 	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
-		cancel()
-		return withRequest(resp, req), err
+		c.cancel()
+		return withRequest(resp, req), &c.state, err
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
+	resp.Body = &callBody{ReadCloser: resp.Body, c: c}
 	resp.Request = req
-	return resp, nil
+	return resp, &c.state, nil
 }
