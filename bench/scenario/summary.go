@@ -38,6 +38,10 @@ func (s Summary) FastFailShare(d time.Duration) float64 {
 	return ratio(float64(n), float64(s.Calls))
 }
 
+// FailedP50 is the median latency of the failed calls: how long a caller
+// whose call failed waited to learn it (0 when none failed).
+func (s Summary) FailedP50() time.Duration { return Percentile(s.failed, 0.5) }
+
 // OK is the number of successful calls.
 func (s Summary) OK() int { return s.Outcomes[OK] }
 

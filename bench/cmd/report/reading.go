@@ -43,6 +43,7 @@ func behindScenario(res *scenario.Result) []string {
 			continue
 		}
 		var gaps []string
+		peers := map[int]bool{} // the peers ahead
 		for _, m := range headline(sc) {
 			if m.better == 0 {
 				continue
@@ -60,13 +61,36 @@ func behindScenario(res *scenario.Result) []string {
 			}
 			if best >= 0 && m.ahead(bv, ov) {
 				gaps = append(gaps, fmt.Sprintf("%s %s vs %s %s", m.name, m.format(ov), res.Clients[best].Client.Name, m.format(bv)))
+				peers[best] = true
 			}
 		}
 		if len(gaps) > 0 {
-			out = append(out, fmt.Sprintf("**%s**, %s: %s.", short(sc), ours.Client.Name, strings.Join(gaps, "; ")))
+			line := fmt.Sprintf("**%s**, %s: %s.", short(sc), ours.Client.Name, strings.Join(gaps, "; "))
+			for j := range res.Clients {
+				if peers[j] {
+					line += failsLater(sc, ours, &res.Clients[j])
+				}
+			}
+			out = append(out, line)
 		}
 	}
 	return out
+}
+
+// failsLater says, when it is so, that peer's failed calls waited far
+// longer than ours to fail (ten times, and 100 ms more): a peer that holds
+// every call to its deadline wins the figures that reward waiting (a
+// success just after a heal, the time to recover) by failing the others
+// later, which is the trade the issue allows.
+func failsLater(sc *scenario.Scenario, ours, peer *scenario.ClientResult) string {
+	all := scenario.All(sc)
+	o, p := ours.Summarize(sc, all...), peer.Summarize(sc, all...)
+	of, pf := o.FailedP50(), p.FailedP50()
+	if p.OK() == p.Calls || pf < 10*of || pf < of+100*time.Millisecond {
+		return ""
+	}
+	return fmt.Sprintf(" %s's failed calls waited %s (p50) to fail, resilient's %s: it wins these by holding every call to its deadline, "+
+		"%.2f attempts per call against %.2f.", peer.Client.Name, dur(float64(pf)), dur(float64(of)), p.AttemptsPerCall(), o.AttemptsPerCall())
 }
 
 // behindMicro lists the micro comparisons in which one of resilient's
