@@ -208,6 +208,9 @@ func (b *Budget) Refund() {
 	if b.unlimited {
 		return
 	}
+	if b.streak.Load() != 0 {
+		b.streak.Store(0) // a retry worked: the streak of failed ones is over
+	}
 	for {
 		cur := b.tokens.Load()
 		if cur >= b.max {
@@ -228,7 +231,8 @@ func (b *Budget) Refund() {
 // each): a fresh bucket of 10 still gives one call its five retries. The bucket
 // may fall into a debt of up to MaxTokens, which the floor and later
 // successes repay; a successful call (Success, when the bucket is not
-// full) ends the streak and forgives the debt.
+// full) ends the streak and forgives the debt, and a successful retry
+// (Refund) ends the streak.
 //
 // Why: a bucket of MaxTokens lets every client of a fleet make MaxTokens
 // failed retries when its server goes down, and the floor one a second

@@ -35,6 +35,18 @@ func TestBudgetFailedStreakDoubles(t *testing.T) {
 	if c := before - b.Available(); math.Abs(c-1) > 1e-6 {
 		t.Errorf("after a success a failed retry costs %v, want 1", c)
 	}
+	for range 3 { // a streak again: 1, 1, 2
+		b.TryRetry()
+		b.Failed()
+	}
+	b.TryRetry()
+	b.Refund() // a retry that worked ends it too
+	before = b.Available()
+	b.TryRetry()
+	b.Failed()
+	if c := before - b.Available(); math.Abs(c-1) > 1e-6 {
+		t.Errorf("after a successful retry a failed retry costs %v, want 1", c)
+	}
 }
 
 // A fresh default bucket still gives one call its five retries, and then
