@@ -265,7 +265,10 @@ type hostLimit struct {
 	conc     *limiter.Concurrency
 	queue    *queue.Queue
 	adaptive *limiter.AdaptiveRate
-	gate     *pushbackGate // with adaptive
+	gate     *pushbackGate // with adaptive: &gateVal
+	// gateVal is the gate itself, allocated with the host: a new host
+	// costs one allocation less.
+	gateVal pushbackGate
 }
 
 // defaultMaxPause is LimitConfig.MaxPause's default.
@@ -397,7 +400,8 @@ func (t *limitTransport) newHostMap() *keymap.Map[string, *hostLimit] {
 				return nil, err
 			}
 			if h.adaptive != nil {
-				h.gate = newPushbackGate(t.maxPause, h.adaptive.Backlog, t.rand)
+				h.gate = &h.gateVal
+				h.gate.init(t.maxPause, h.adaptive, t.rand)
 			}
 			return h, nil
 		},

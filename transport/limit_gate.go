@@ -45,7 +45,9 @@ import (
 // requests came.
 //
 // The open gate costs one atomic load per request; the rest takes a
-// mutex, and only while the host pushes back.
+// mutex, and only while the host pushes back. A host that never pushes
+// back pays for its gate no allocation of its own: the gate lives in the
+// host's hostLimit, and its channel is made when a request first waits.
 type pushbackGate struct {
 	closed atomic.Bool // mirrors shut, for the lock-free fast path
 
@@ -58,13 +60,14 @@ type pushbackGate struct {
 	pause    time.Duration // the latest pause, for the wait rule; requires mu
 	issued   uint64        // tickets issued to waiters; requires mu
 	queue    []uint64      // the waiters' tickets, oldest first; requires mu
-	changed  chan struct{} // closed at every change; requires mu
+	changed  chan struct{} // closed at the next change; made by the first waiter since the last; requires mu
 	maxPause time.Duration
 	rand     func() float64 // LimitConfig.Rand: the slow start's draws
-	// backlog, when set, is the wait for a turn at the host's adaptive
-	// rate after ahead more calls (limiter.AdaptiveRate.Backlog): the
-	// requests the gate lets go queue there next.
-	backlog func(ahead int) time.Duration
+	// rate, when set, is the host's adaptive rate, where the requests
+	// the gate lets go queue next: its Backlog(ahead) is the wait for a
+	// turn there after ahead more calls. (The rate, not a method value
+	// of it, which would cost a new host an allocation.)
+	rate *limiter.AdaptiveRate
 }
 
 // gateMaxWaiters bounds the requests a closed gate holds per host.
@@ -78,8 +81,9 @@ const gateProbeShare = 10
 // opens.
 const gateMaxSlowStart = time.Second
 
-func newPushbackGate(maxPause time.Duration, backlog func(ahead int) time.Duration, rand func() float64) *pushbackGate {
-	return &pushbackGate{changed: make(chan struct{}), maxPause: maxPause, backlog: backlog, rand: rand}
+// init sets up a gate in place (it lives in its host's hostLimit).
+func (g *pushbackGate) init(maxPause time.Duration, rate *limiter.AdaptiveRate, rand func() float64) {
+	g.maxPause, g.rate, g.rand = maxPause, rate, rand
 }
 
 // admit lets req through the gate, or holds it, or refuses it. probe is
@@ -147,6 +151,9 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 			g.queue = append(g.queue, ticket) // tickets rise: the queue stays sorted
 			share = ctxwait.Share(g.rand)
 		}
+		if g.changed == nil {
+			g.changed = make(chan struct{})
+		}
 		changed, probing := g.changed, g.probing
 		g.mu.Unlock()
 		var expire <-chan time.Time
@@ -193,7 +200,7 @@ func (g *pushbackGate) holdable(ctx context.Context, d time.Duration, failFast, 
 		return false
 	}
 	left := time.Until(dl)
-	if g.backlog != nil {
+	if g.rate != nil {
 		// Let go, it queues at the host's rate behind the calls already
 		// there (and, entering, those held here): a request whose turn
 		// would come too late (less the margin the rate keeps for the
@@ -204,7 +211,7 @@ func (g *pushbackGate) holdable(ctx context.Context, d time.Duration, failFast, 
 		if entering {
 			ahead = len(g.queue)
 		}
-		d += g.backlog(ahead)
+		d += g.rate.Backlog(ahead)
 		left -= min(left/5, maxCallMargin)
 	}
 	return d < left && (!entering || g.pause <= left)
@@ -280,8 +287,10 @@ func (g *pushbackGate) abandon() {
 
 // wake lets the waiters look again. Requires g.mu held.
 func (g *pushbackGate) wake() {
-	close(g.changed)
-	g.changed = make(chan struct{})
+	if g.changed != nil {
+		close(g.changed)
+		g.changed = nil // the next waiter makes another
+	}
 }
 
 // waitError is the error of a hold that ctx ended: it matches ctx's error
