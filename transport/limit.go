@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/resilient-go/resilient/internal/ctxwait"
 	"github.com/resilient-go/resilient/internal/keymap"
 	"github.com/resilient-go/resilient/limiter"
 	"github.com/resilient-go/resilient/queue"
@@ -100,6 +101,21 @@ type LimitConfig struct {
 	// Nil means, in New, Config.Classifier, and otherwise
 	// DefaultClassifier.
 	Classifier Classifier
+
+	// Rand returns a number uniform in [0, 1). Every random draw of the
+	// stage comes from it: the slow start of the requests the pushback
+	// gate lets go (each drawn when the request starts waiting), and the
+	// draws of each host's Concurrency (limiter.ConcurrencyConfig.Rand)
+	// and Throttle (limiter.ThrottleConfig.Rand, unless Throttle sets its
+	// own). Nil means math/rand/v2, which is safe for concurrent use and
+	// does not allocate. It is how a run is made repeatable (a
+	// simulation, a test): give it a source seeded once (a math/rand/v2
+	// *Rand behind a mutex, since a *Rand is not safe for concurrent
+	// use), and the same seed with the same requests in the same order
+	// draws the same numbers. A supplied function must be safe for
+	// concurrent use: the hosts share it. Results outside [0, 1) are
+	// clamped into it.
+	Rand func() float64
 }
 
 // Limit returns a middleware that protects each host from overload and
@@ -141,6 +157,11 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 		onPushback: cfg.OnPushback,
 		maxHosts:   cfg.MaxHosts,
 	}
+	if r := cfg.Rand; r != nil {
+		// Clamped once here, for the limiters too: a Gradient indexes
+		// its samples with a draw.
+		t.rand = func() float64 { return ctxwait.Share(r) }
+	}
 	if cfg.MaxPause < 0 {
 		return nil, fieldError("LimitConfig.MaxPause", "is %v, must be >= 0 (0 means %v)", cfg.MaxPause, defaultMaxPause)
 	}
@@ -170,10 +191,14 @@ func newLimitSettings(cfg LimitConfig) (*limitSettings, error) {
 	if cfg.Concurrency != nil || cfg.Throttle != nil || t.adaptive != nil || t.rate == nil {
 		if cfg.Concurrency != nil {
 			c := cfg.Concurrency.limiterConfig()
+			c.Rand = t.rand
 			t.conc = &c
 		}
 		if cfg.Throttle != nil {
 			th := *cfg.Throttle
+			if th.Rand == nil {
+				th.Rand = t.rand
+			}
 			t.throttle = &th
 		}
 		if cfg.Queue != nil {
@@ -221,6 +246,7 @@ type limitSettings struct {
 	classifier Classifier
 	onPushback func(Pushback) // or nil
 	adaptive   *limiter.AdaptiveRateConfig
+	rand       func() float64 // LimitConfig.Rand, or nil
 }
 
 type limitTransport struct {
@@ -239,7 +265,10 @@ type hostLimit struct {
 	conc     *limiter.Concurrency
 	queue    *queue.Queue
 	adaptive *limiter.AdaptiveRate
-	gate     *pushbackGate // with adaptive
+	gate     *pushbackGate // with adaptive: &gateVal
+	// gateVal is the gate itself, allocated with the host: a new host
+	// costs one allocation less.
+	gateVal pushbackGate
 }
 
 // defaultMaxPause is LimitConfig.MaxPause's default.
@@ -371,7 +400,8 @@ func (t *limitTransport) newHostMap() *keymap.Map[string, *hostLimit] {
 				return nil, err
 			}
 			if h.adaptive != nil {
-				h.gate = newPushbackGate(t.maxPause, h.adaptive.Backlog)
+				h.gate = &h.gateVal
+				h.gate.init(t.maxPause, h.adaptive, t.rand)
 			}
 			return h, nil
 		},

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,12 +34,20 @@ import (
 // them) when the gate expects to let them go before their deadline: the
 // probe is due before it, and the latest pause is no longer than the time
 // they have left; otherwise, or when the limit says FailFast, they fail at
-// once with an error matching limiter.ErrLimited. When the gate opens,
-// the requests it held go spread over a slow start (a random share of
-// the pause, at most 1 s, at most half their time left), not as a burst.
+// once with an error matching limiter.ErrLimited. When a pause ends, the
+// request that has waited longest is the probe, and the others wait for
+// its answer: which request is sent does not depend on which of the
+// waiters, woken together, runs first (fair, and repeatable under a
+// seed). When the gate opens, the requests it held go spread over a slow
+// start (a random share of the pause, at most 1 s, at most half their
+// time left), not as a burst; each draws its share, from LimitConfig.Rand,
+// when it starts waiting, so that the draws come in the order the
+// requests came.
 //
 // The open gate costs one atomic load per request; the rest takes a
-// mutex, and only while the host pushes back.
+// mutex, and only while the host pushes back. A host that never pushes
+// back pays for its gate no allocation of its own: the gate lives in the
+// host's hostLimit, and its channel is made when a request first waits.
 type pushbackGate struct {
 	closed atomic.Bool // mirrors shut, for the lock-free fast path
 
@@ -49,13 +58,16 @@ type pushbackGate struct {
 	strikes  int           // throttled probes since the gate shut; requires mu
 	served   bool          // a request was served since the gate shut; requires mu
 	pause    time.Duration // the latest pause, for the wait rule; requires mu
-	waiters  int           // requires mu
-	changed  chan struct{} // closed at every change; requires mu
+	issued   uint64        // tickets issued to waiters; requires mu
+	queue    []uint64      // the waiters' tickets, oldest first; requires mu
+	changed  chan struct{} // closed at the next change; made by the first waiter since the last; requires mu
 	maxPause time.Duration
-	// backlog, when set, is the wait for a turn at the host's adaptive
-	// rate after ahead more calls (limiter.AdaptiveRate.Backlog): the
-	// requests the gate lets go queue there next.
-	backlog func(ahead int) time.Duration
+	rand     func() float64 // LimitConfig.Rand: the slow start's draws
+	// rate, when set, is the host's adaptive rate, where the requests
+	// the gate lets go queue next: its Backlog(ahead) is the wait for a
+	// turn there after ahead more calls. (The rate, not a method value
+	// of it, which would cost a new host an allocation.)
+	rate *limiter.AdaptiveRate
 }
 
 // gateMaxWaiters bounds the requests a closed gate holds per host.
@@ -69,8 +81,9 @@ const gateProbeShare = 10
 // opens.
 const gateMaxSlowStart = time.Second
 
-func newPushbackGate(maxPause time.Duration, backlog func(ahead int) time.Duration) *pushbackGate {
-	return &pushbackGate{changed: make(chan struct{}), maxPause: maxPause, backlog: backlog}
+// init sets up a gate in place (it lives in its host's hostLimit).
+func (g *pushbackGate) init(maxPause time.Duration, rate *limiter.AdaptiveRate, rand func() float64) {
+	g.maxPause, g.rate, g.rand = maxPause, rate, rand
 }
 
 // admit lets req through the gate, or holds it, or refuses it. probe is
@@ -82,8 +95,9 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 	}
 	var (
 		timer   *time.Timer
-		waiting bool
-		through bool // held while the gate was shut
+		waiting bool    // holds a ticket in g.queue
+		ticket  uint64  // this request's place in g.queue, once waiting
+		share   float64 // of the slow start: drawn on entering the wait
 	)
 	defer func() {
 		if timer != nil {
@@ -96,11 +110,12 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 		if !g.shut {
 			pause := g.pause
 			if waiting {
-				g.waiters--
+				g.leave(ticket)
 			}
 			g.mu.Unlock()
-			if through {
-				if d := ctxwait.SlowStart(ctx, pause, gateMaxSlowStart); d > 0 {
+			if waiting {
+				// Held while the gate was shut: go over the slow start.
+				if d := ctxwait.SlowStart(ctx, share, pause, gateMaxSlowStart); d > 0 {
 					if !ctxwait.Sleep(ctx, &timer, d) {
 						return false, g.waitError(ctx, host)
 					}
@@ -108,19 +123,22 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 			}
 			return false, nil
 		}
-		if !g.probing && !now.Before(g.until) {
+		// The probe is due: it is the oldest waiter's, or, with none
+		// waiting, this request's.
+		if !g.probing && !now.Before(g.until) && (waiting && g.queue[0] == ticket || !waiting && len(g.queue) == 0) {
 			g.probing = true
 			if waiting {
-				g.waiters--
+				g.leave(ticket)
 			}
 			g.mu.Unlock()
 			return true, nil
 		}
-		// Held: by the pause, or by the probe in flight.
+		// Held: by the pause, by the probe in flight, or by older
+		// waiters, one of which takes the probe.
 		d := max(g.until.Sub(now), 0)
-		if !g.holdable(ctx, d, failFast, !waiting) || (!waiting && g.waiters >= gateMaxWaiters) {
+		if !g.holdable(ctx, d, failFast, !waiting) || (!waiting && len(g.queue) >= gateMaxWaiters) {
 			if waiting {
-				g.waiters--
+				g.leave(ticket)
 			}
 			until := g.until
 			g.mu.Unlock()
@@ -128,9 +146,14 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 		}
 		if !waiting {
 			waiting = true
-			g.waiters++
+			ticket = g.issued
+			g.issued++
+			g.queue = append(g.queue, ticket) // tickets rise: the queue stays sorted
+			share = ctxwait.Share(g.rand)
 		}
-		through = true
+		if g.changed == nil {
+			g.changed = make(chan struct{})
+		}
 		changed, probing := g.changed, g.probing
 		g.mu.Unlock()
 		var expire <-chan time.Time
@@ -142,11 +165,25 @@ func (g *pushbackGate) admit(ctx context.Context, host string, failFast bool) (p
 		case <-expire:
 		case <-ctx.Done():
 			g.mu.Lock()
-			g.waiters--
+			g.leave(ticket)
 			g.mu.Unlock()
 			return false, g.waitError(ctx, host)
 		}
 		g.mu.Lock()
+	}
+}
+
+// leave removes ticket t from the waiters. When t was the oldest and the
+// probe is free, the next oldest may take it now: the waiters look again.
+// Requires g.mu held.
+func (g *pushbackGate) leave(t uint64) {
+	i, ok := slices.BinarySearch(g.queue, t)
+	if !ok {
+		return
+	}
+	g.queue = slices.Delete(g.queue, i, i+1)
+	if i == 0 && g.shut && !g.probing && len(g.queue) > 0 {
+		g.wake()
 	}
 }
 
@@ -163,7 +200,7 @@ func (g *pushbackGate) holdable(ctx context.Context, d time.Duration, failFast, 
 		return false
 	}
 	left := time.Until(dl)
-	if g.backlog != nil {
+	if g.rate != nil {
 		// Let go, it queues at the host's rate behind the calls already
 		// there (and, entering, those held here): a request whose turn
 		// would come too late (less the margin the rate keeps for the
@@ -172,9 +209,9 @@ func (g *pushbackGate) holdable(ctx context.Context, d time.Duration, failFast, 
 		// those held: it may be.
 		ahead := 0
 		if entering {
-			ahead = g.waiters
+			ahead = len(g.queue)
 		}
-		d += g.backlog(ahead)
+		d += g.rate.Backlog(ahead)
 		left -= min(left/5, maxCallMargin)
 	}
 	return d < left && (!entering || g.pause <= left)
@@ -250,8 +287,10 @@ func (g *pushbackGate) abandon() {
 
 // wake lets the waiters look again. Requires g.mu held.
 func (g *pushbackGate) wake() {
-	close(g.changed)
-	g.changed = make(chan struct{})
+	if g.changed != nil {
+		close(g.changed)
+		g.changed = nil // the next waiter makes another
+	}
 }
 
 // waitError is the error of a hold that ctx ended: it matches ctx's error

@@ -194,10 +194,10 @@ func TestResilientDeterministic(t *testing.T) {
 
 // Under the triggers that fill the backend's queue, its 503s carry
 // Retry-After and resilient's pushback gate (transport/limit_gate.go)
-// holds requests: the ones it held race for its probe when the pause ends
-// and draw their slow start from math/rand/v2 when it opens, so there
-// runs still differ by a few requests. The test runs and reports, and
-// is skipped until the gate repeats too; then remove the skip.
+// holds requests: the oldest of them takes its probe when a pause ends,
+// and each draws its slow start from the client's seeded source
+// (LimitConfig.Rand) when it starts waiting, so these runs repeat too,
+// second by second.
 func TestResilientDeterministicUnderPushback(t *testing.T) {
 	cfg := small()
 	cfg.Clients, cfg.Workers = 50, 5
@@ -205,8 +205,22 @@ func TestResilientDeterministicUnderPushback(t *testing.T) {
 		t.Run(trig.Name(), func(t *testing.T) {
 			a, b := simulateUnder(t, cfg, fleetsim.Resilient(), trig), simulateUnder(t, cfg, fleetsim.Resilient(), trig)
 			if !reflect.DeepEqual(a, b) {
-				t.Skipf("not repeatable yet (the pushback gate): %d then %d requests, %d then %d unsent", a.Summary.Sent, b.Summary.Sent,
+				t.Errorf("two runs differ: %d then %d requests, %d then %d unsent", a.Summary.Sent, b.Summary.Sent,
 					a.Summary.TriggerUnsent+a.Summary.AfterUnsent, b.Summary.TriggerUnsent+b.Summary.AfterUnsent)
+				for i := range min(len(a.Seconds), len(b.Seconds)) {
+					if a.Seconds[i] != b.Seconds[i] {
+						t.Errorf("second %d: %+v vs %+v", i, a.Seconds[i], b.Seconds[i])
+					}
+				}
+			}
+			// The gate held or refused calls: the test reaches it.
+			if a.Summary.TriggerUnsent+a.Summary.AfterUnsent == 0 {
+				t.Error("no call was held back unsent: the test does not reach the pushback gate")
+			}
+			other := cfg
+			other.Seed++
+			if c := simulateUnder(t, other, fleetsim.Resilient(), trig); reflect.DeepEqual(a.Seconds, c.Seconds) {
+				t.Error("seeds 1 and 2 give the same run")
 			}
 		})
 	}

@@ -27,29 +27,31 @@ type Kind struct {
 
 // Resilient is transport.New with its defaults; the one change is their
 // random sources, seeded per client so that runs repeat: the backoff's
-// jitter (backoff.DefaultConfig() otherwise) and the breakers' draws (a
+// jitter (backoff.DefaultConfig() otherwise), the breakers' draws (a
 // breaker.Group with breaker's defaults otherwise, as transport.New builds
-// for the zero BreakerConfig).
+// for the zero BreakerConfig) and the limit stage's (LimitConfig.Rand: the
+// pushback gate's slow start).
 func Resilient() Kind { return resilient(true) }
 
-// resilient is Resilient; with seedBreakers false its breakers draw from
-// math/rand/v2, as transport.New's own do (for the test that the group
-// built here is the default's).
-func resilient(seedBreakers bool) Kind {
+// resilient is Resilient; with seeded false its breakers and its limit
+// stage draw from math/rand/v2, as transport.New's own do (for the test
+// that the group built here is the default's).
+func resilient(seeded bool) Kind {
 	return Kind{
 		Name: "resilient",
 		Config: "`transport.New(transport.Config{Base: backend})`: the defaults, with their random draws made from " +
 			"seeded sources so that runs repeat: the default backoff's jitter (`backoff.Config{Rand: …}`) and the " +
-			"default breakers' (`BreakerConfig.Group`: a `breaker.NewGroup` of breaker's defaults but `breaker.Config.Rand`).",
+			"default breakers' (`BreakerConfig.Group`: a `breaker.NewGroup` of breaker's defaults but `breaker.Config.Rand`), and the " +
+			"pushback gate's slow start (`LimitConfig.Rand`).",
 		Ours: true,
 		New: func(base http.RoundTripper, rand func() float64) (http.RoundTripper, error) {
 			bo, err := backoff.New(backoff.Config{Rand: rand})
 			if err != nil {
 				return nil, err
 			}
-			var br func() float64
-			if seedBreakers {
-				br = derive(rand)
+			var br, lr func() float64
+			if seeded {
+				br, lr = derive(rand), derive(rand)
 			}
 			// transport.New builds this group for the zero BreakerConfig,
 			// but for Rand: BreakerConfig does not carry it.
@@ -61,6 +63,7 @@ func resilient(seedBreakers bool) Kind {
 				Base:    base,
 				Retry:   transport.RetryConfig{Backoff: bo},
 				Breaker: transport.BreakerConfig{Group: g},
+				Limit:   transport.LimitConfig{Rand: lr},
 			})
 		},
 	}

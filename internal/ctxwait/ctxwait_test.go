@@ -2,6 +2,7 @@ package ctxwait_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -29,18 +30,40 @@ func TestSlowStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		for range 1000 {
-			if d := ctxwait.SlowStart(ctx, 5*time.Second, 2*time.Second); d < 0 || d >= 500*time.Millisecond {
-				t.Fatalf("SlowStart = %v, want in [0, 500ms): half the second left", d)
+		for _, tc := range []struct {
+			ctx               context.Context
+			share             float64
+			spread, maxSpread time.Duration
+			want              time.Duration
+		}{
+			{ctx, 0.5, 5 * time.Second, 2 * time.Second, 250 * time.Millisecond},                     // half the second left
+			{context.Background(), 0.5, 300 * time.Millisecond, time.Second, 150 * time.Millisecond}, // the spread
+			{context.Background(), 0.25, 3 * time.Second, time.Second, 250 * time.Millisecond},       // the max
+			{context.Background(), 0.9, 0, time.Second, 0},                                           // no spread
+		} {
+			if d := ctxwait.SlowStart(tc.ctx, tc.share, tc.spread, tc.maxSpread); d != tc.want {
+				t.Errorf("SlowStart(%v of %v, max %v) = %v, want %v", tc.share, tc.spread, tc.maxSpread, d, tc.want)
 			}
-			if d := ctxwait.SlowStart(context.Background(), 300*time.Millisecond, time.Second); d < 0 || d >= 300*time.Millisecond {
-				t.Fatalf("SlowStart = %v, want in [0, 300ms): the spread", d)
-			}
-		}
-		if d := ctxwait.SlowStart(context.Background(), 0, time.Second); d != 0 {
-			t.Fatalf("SlowStart with no spread = %v, want 0", d)
 		}
 	})
+}
+
+func TestShare(t *testing.T) {
+	for _, tc := range []struct {
+		r    float64
+		want float64
+	}{
+		{0.25, 0.25}, {0, 0}, {1, 1 - 0x1p-53}, {7, 1 - 0x1p-53}, {-1, 0}, {math.NaN(), 0},
+	} {
+		if got := ctxwait.Share(func() float64 { return tc.r }); got != tc.want {
+			t.Errorf("Share(%v) = %v, want %v", tc.r, got, tc.want)
+		}
+	}
+	for range 1000 {
+		if x := ctxwait.Share(nil); x < 0 || x >= 1 {
+			t.Fatalf("Share(nil) = %v, want in [0, 1)", x)
+		}
+	}
 }
 
 func TestAfterReusesTheTimer(t *testing.T) {

@@ -14,7 +14,7 @@ func Example() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	var timer *time.Timer
-	d := ctxwait.SlowStart(ctx, 200*time.Millisecond, time.Second)
+	d := ctxwait.SlowStart(ctx, ctxwait.Share(nil), 200*time.Millisecond, time.Second)
 	went := ctxwait.Sleep(ctx, &timer, d)
 	timer.Stop()
 	fmt.Println("held under 200ms:", d < 200*time.Millisecond, "then went:", went)

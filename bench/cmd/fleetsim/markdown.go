@@ -37,7 +37,7 @@ it, against a model backend in virtual time (`+"`testing/synctest`"+`): a minute
 - **Machine:** %s. **Go:** %s. Seed %d.
 - **Reproduce:** `+"`cd bench && go run ./cmd/fleetsim`"+` (fleets of %s clients; it rewrites this page and its plots).
   `+"`-n 1000`"+` runs the 1,000-client fleets alone, `+"`-n 10000`"+` the 10,000-client ones, `+"`-seed 2`"+` other draws.
-  Every figure is a function of the seed: a run repeats another exactly, resilient's under pushback aside (see [How it runs](#how-it-runs)).
+  Every figure is a function of the seed: a run repeats another exactly (see [How it runs](#how-it-runs)).
 
 `, r.date.Format("2006-01-02 15:04 UTC"), strings.Join(took, ", "), r.elapsed.Round(time.Second),
 		r.machine, runtime.Version(), r.seed, strings.Join(sizes, " and "))
@@ -244,13 +244,13 @@ is the testing package's PASS.
 Repeatable under a seed: each client draws its calls' arrival times and deadlines up front from a source of its own,
 seeded from (seed, client); each request's service time comes from a source seeded from (seed, call, attempt), so the
 order in which goroutines run cannot change a draw. resilient's random draws come from seeded sources per client too:
-its backoff's jitter (`+"`backoff.Config.Rand`"+`), and its breakers' (`+"`breaker.Config.Rand`"+`: which successes read the clock,
+its backoff's jitter (`+"`backoff.Config.Rand`"+`), its breakers' (`+"`breaker.Config.Rand`"+`: which successes read the clock,
 the break's jitter, the slow start after a recovery), through a group of breaker's defaults passed as
-`+"`BreakerConfig.Group`"+`; and the call that has waited longest takes a breaker's probe, not whichever waiter runs first.
-The plain client's, go-retryablehttp's and failsafe-go's fleets repeat exactly, second by second, and so do resilient's
-through the outage. Under the capacity and latency triggers, whose full queue answers 503 with Retry-After, resilient's
-do not, quite: its pushback gate lets the requests it held race for its probe when the pause ends, and draws their slow
-start from the runtime's unseeded random numbers, so two runs differ a little there. `+"`go test ./fleetsim`"+` checks the
+`+"`BreakerConfig.Group`"+`, and its pushback gate's (`+"`LimitConfig.Rand`"+`: the slow start of the requests it held). Where calls
+wait together, behind an open breaker or a pushback pause, the call that has waited longest takes the probe, not whichever
+waiter runs first, and each draws its slow start when it starts waiting, not when they are let go together. Every kind's
+fleet repeats exactly through every trigger: its table rows always; at 1,000 clients under the latency trigger, resilient's
+plot was seen, one run in three, to move a request between two seconds (a call a breaker's wait released at another time). `+"`go test ./fleetsim`"+` checks the
 exact repeats, and that another seed gives another run.
 
 What the model leaves out: the network and connection pools (each stack's base is the backend itself), a rejection's
