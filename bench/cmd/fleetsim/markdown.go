@@ -58,9 +58,9 @@ func (r *report) writeTargets(w io.Writer) {
 
 A fleet of resilient clients with the defaults should recover on its own within %s of each trigger's end, load the
 backend no more than %.1f× what its callers offer while the trigger lasts, and waste at most %s of the backend's work
-on callers already gone. These are today's defaults, measured as they are; the callers-first defaults (issue 17) are
-under way, and `+"`go test ./fleetsim`"+` in `+"`bench/`"+` asserts the same targets on a fleet of 100 (skipping those today's
-defaults miss).
+on callers already gone. These are the callers-first defaults (calls wait within their deadlines for a probe or a
+turn, failed retries in a row cost more and more), measured as they are; `+"`go test ./fleetsim`"+` in `+"`bench/`"+`
+asserts the same targets on a fleet of 100 (skipping those the defaults miss, which the notes below explain).
 
 | trigger | clients | recovery (≤ %s) | peak load (≤ %.1f×) | wasted work (≤ %s) |
 |---|--:|--:|--:|--:|

@@ -84,13 +84,14 @@ func (r *report) outageNotes(f *fleet) []string {
 	perClient := f.cfg.Rate() / float64(f.n)
 	bud := backoff.DefaultBudgetConfig()
 	if s.TriggerLoad > targetPeakLoad && !bud.NoFloor {
-		floor := bud.MinPerSecond * float64(f.n)
 		out = append(out, fmt.Sprintf("*Outage, %s clients*: resilient's fleet sent the dead backend %.2f requests per call (%.2f× in its worst second). "+
-			"Each client's retry budget (`backoff.DefaultBudgetConfig()`) starts with %g tokens and earns %g a second whatever its successes: "+
-			"one client alone is held near 1×, but %s clients at %.2g calls/s each may retry %.0f times a second between them, "+
-			"%.1f× the calls offered, on top of the %g tokens each starts with; so up to %d attempts a call (`MaxAttempts`) get through.",
-			thousands(f.n), s.TriggerLoad, s.PeakLoad, bud.MaxTokens, bud.MinPerSecond, thousands(f.n), perClient, floor,
-			floor/f.cfg.Rate(), bud.MaxTokens, transport.DefaultRetryConfig().MaxAttempts))
+			"Each client's retry budget (`backoff.DefaultBudgetConfig()`) holds %g tokens, and failed retries in a row cost 1, 1, 2, 4, 8 … of them "+
+			"(`Budget.Failed`), so a client stops after about five and then retries once per %g s of its floor: the load falls back to the calls' own "+
+			"after the outage's first seconds. But each client decides alone, from its own few calls (%.2g a second here): its first failing "+
+			"call cannot tell the fleet's outage from a random error of its own, and retries up to %d attempts (`MaxAttempts`) within its deadline, "+
+			"which is the worst second. Only a budget shared by the fleet (a nested module such as `fleet/`) could hold that second near 1×.",
+			thousands(f.n), s.TriggerLoad, s.PeakLoad, bud.MaxTokens, (bud.MaxTokens+1)/bud.MinPerSecond, perClient,
+			transport.DefaultRetryConfig().MaxAttempts))
 	}
 	bc := breaker.DefaultConfig()
 	inWindow := perClient * bc.Window.Period.Seconds()
@@ -99,15 +100,23 @@ func (r *report) outageNotes(f *fleet) []string {
 		out = append(out, fmt.Sprintf("*Outage, %s clients*: resilient recovered %s after the outage, the plain client %s: "+
 			"%d calls started after it failed fast without being sent. Each client sees about %.1f calls in its breaker's %s window, "+
 			"%s the %d the breaker needs before it may trip; the outage's retries (up to %d attempts a call) take a window past it, "+
-			"and a breaker that trips waits its %s break before a probe, whether the backend is back or not.",
+			"and a breaker that trips waits its break (%s) before a probe, whether the backend is back or not.",
 			thousands(f.n), secs(s.Recovery), secs(ps.Recovery), s.AfterUnsent, inWindow, secs(bc.Window.Period),
-			belowAbove(inWindow, float64(bc.MinThroughput)), bc.MinThroughput, transport.DefaultRetryConfig().MaxAttempts, secs(bc.BreakDuration)))
+			belowAbove(inWindow, float64(bc.MinThroughput)), bc.MinThroughput, transport.DefaultRetryConfig().MaxAttempts, breakText(bc)))
 	} else if inWindow < float64(bc.MinThroughput)/float64(transport.DefaultRetryConfig().MaxAttempts) && s.AfterUnsent == 0 {
 		out = append(out, fmt.Sprintf("*Outage, %s clients*: each client sees about %.1f calls in its breaker's %s window, too few to reach "+
 			"the %d its breaker needs before it may trip, even at %d attempts a call: at this fleet size no breaker opened, "+
 			"and none could spare the backend.", thousands(f.n), inWindow, secs(bc.Window.Period), bc.MinThroughput, transport.DefaultRetryConfig().MaxAttempts))
 	}
 	return out
+}
+
+// breakText says how long a default breaker stays open before a probe.
+func breakText(bc breaker.Config) string {
+	if bc.BreakDuration > 0 {
+		return secs(bc.BreakDuration)
+	}
+	return fmt.Sprintf("%s at first, growing while probes fail", secs(bc.BreakBackoff.Backoff(0)))
 }
 
 func belowAbove(v, limit float64) string {
