@@ -116,7 +116,7 @@ func breakText(bc breaker.Config) string {
 	if bc.BreakDuration > 0 {
 		return secs(bc.BreakDuration)
 	}
-	return fmt.Sprintf("%s at first, growing while probes fail", secs(bc.BreakBackoff.Backoff(0)))
+	return fmt.Sprintf("about %s at first, growing while probes fail", secs(bc.BreakBackoff.Backoff(0).Round(100*time.Millisecond)))
 }
 
 func belowAbove(v, limit float64) string {
