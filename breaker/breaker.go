@@ -1,7 +1,6 @@
 package breaker
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -64,66 +63,45 @@ type paddedCounter struct {
 // stops the timer if it leaves the open state before then.
 //
 // Memory: a Breaker starts small, so that a [Group] meeting new keys all
-// the time pays little for each: about 320 bytes, plus, for a time
-// window, one stripe of Buckets buckets of 32 bytes (320 bytes with the
-// default 10, in the same allocation), and for a count window 4 bytes per
-// call of its Size. A
+// the time pays little for each: 160 bytes, plus, for a time window, one
+// stripe of Buckets buckets of 32 bytes (320 bytes with the default 10,
+// in the same allocation), and for a count window 4 bytes per call of its
+// Size. What only a breaker that has tripped, rejected a call or held a
+// waiter needs (112 bytes) is made by its first transition,
+// rejection or wait. A
 // time window grows its stripes once a bucket of the first one has
 // counted 64 calls (calls come often enough for cores to meet on it): then
 // it adds, per stripe, Buckets+4 buckets, about 3.5 KB at GOMAXPROCS 2 (8
 // stripes) and 28 KB at GOMAXPROCS 16 or more (64 stripes). The first
 // rejection adds a 128-byte counter per stripe.
 type Breaker struct {
-	// Read-mostly: loaded by every call. word is written on transitions,
-	// epoch and lastUsed at most about once per bucket period, kmask
-	// rarely, tw once (when the window grows). A Group's eviction reads
-	// word, base and lastUsed: one cache line per breaker it samples.
-	word     atomic.Uint64              // genOf | fastBit | stateOf
-	epoch    atomic.Int64               // coarse clock: packEpoch of the ticks since base, as last observed
-	lastUsed atomic.Int64               // latest epoch seen by a clock read on a call path
-	kmask    atomic.Uint32              // a success reads the clock with probability 1/(kmask+1)
-	tw       atomic.Pointer[timeWindow] // the striped time window, once grown; nil: tw0
+	// The first cache line: read by every call, and all that a Group's
+	// eviction reads (word, lastUsed, base, set). word is written on
+	// transitions, epoch and lastUsed at most about once per bucket
+	// period, kmask rarely.
+	word     atomic.Uint64 // genOf | fastBit | stateOf
+	lastUsed atomic.Int64  // latest epoch seen by a clock read on a call path
+	base     time.Time     // monotonic origin of every time in this breaker; read-only
+	set      *settings     // shared by the breakers of a Group; read-only
+	epoch    atomic.Int64  // coarse clock: packEpoch of the ticks since base, as last observed
+	kmask    atomic.Uint32 // a success reads the clock with probability 1/(kmask+1)
 
-	// Read-only after New.
-	base time.Time // monotonic origin of every time in this breaker
-	set  *settings // shared by the breakers of a Group
+	// Read-mostly: tw is written once (when the window grows), cold once
+	// (when made); the others are read-only after New.
+	tw   atomic.Pointer[timeWindow] // the striped time window, once grown; nil: tw0
+	cold atomic.Pointer[cold]       // nil until the first transition, rejection or wait
 	name string
 	cw   *countWindow // nil for a time window
 	tw0  timeWindow   // a time window's first, unstriped window
 
-	// rejected counts rejections, striped; made by the first one.
-	rejected atomic.Pointer[[]paddedCounter]
+	// consecutive is written by failures, and by successes only when
+	// non-zero: in the closed state it needs no line of its own.
+	consecutive atomic.Uint64
 
-	// The fields below are written by failures and transitions, so they
-	// keep off the read-mostly line; in the closed state only failures
-	// write them (consecutive), so they need no lines of their own: a
-	// breaker stays small, for a Group that meets new keys all the time.
-	_           [64]byte
-	consecutive atomic.Uint64 // written by failures; by successes only when non-zero
-
-	// Written while half-open only. Each packs uint32(gen)<<32 | count, so
-	// that a count belongs to one generation and a new half-open state
-	// starts from zero.
-	probeSlots atomic.Uint64 // probes in flight
-	hoSuccess  atomic.Uint64 // successful probes
-
-	// Written on transitions (before the state word publishes them), read
-	// by rejections and snapshots.
-	openUntil atomic.Int64 // nanoseconds since base
-	breakLen  atomic.Int64 // nanoseconds: the length of the latest break
-	downSince atomic.Int64 // nanoseconds since base: the first trip of this run
-	rejectErr atomic.Pointer[OpenError]
-	trips     atomic.Uint64
-
-	// changed, when set, is closed (and cleared) by the next transition,
-	// to wake the calls waiting in Wait; the first waiter makes it.
-	changed atomic.Pointer[chan struct{}]
-	waiters atomic.Int64              // calls in Wait now
-	wq      atomic.Pointer[waitQueue] // made by the first waiter
-
-	mu    sync.Mutex  // serialises transitions; never held while calling out
-	timer *time.Timer // the open state's timer; requires mu
-	run   int         // trips since the last close; requires mu
+	// Pads the Breaker to 160 bytes, so that the buckets that follow it
+	// in a breakerInline start 32-byte aligned: a bucket then never
+	// straddles two cache lines.
+	_ [8]byte
 }
 
 // New returns a closed [Breaker] for c. It fills the zero fields of c with
@@ -140,8 +118,8 @@ func New(c Config) (*Breaker, error) {
 
 // inlineBuckets is the most buckets a Breaker's first window holds in
 // the Breaker's own allocation: the default 10, so that a new key costs
-// one allocation of 640 bytes (the Breaker, its buckets and the 8-byte
-// header of an object with pointers), not two.
+// one allocation of 480 bytes (the Breaker and its buckets: small enough
+// that the runtime needs no header for its pointers), not two.
 const inlineBuckets = 10
 
 // breakerInline is a Breaker with room for its first window's buckets.
@@ -197,11 +175,12 @@ func (b *Breaker) Allow() (Permit, error) {
 
 // countRejected counts one rejected call.
 func (b *Breaker) countRejected() {
-	r := b.rejected.Load()
+	cs := b.c()
+	r := cs.rejected.Load()
 	if r == nil {
 		c := make([]paddedCounter, b.set.stripes)
-		if !b.rejected.CompareAndSwap(nil, &c) {
-			r = b.rejected.Load() // another rejection made them first
+		if !cs.rejected.CompareAndSwap(nil, &c) {
+			r = cs.rejected.Load() // another rejection made them first
 		} else {
 			r = &c
 		}
@@ -223,7 +202,7 @@ func (b *Breaker) allow(w uint64) (Permit, error) {
 		case Open:
 			now := b.since()
 			b.refresh(now, true, false)
-			if now >= b.openUntil.Load() {
+			if now >= b.c().openUntil.Load() {
 				b.expire(w)
 				w = b.word.Load()
 				continue
@@ -242,7 +221,7 @@ func (b *Breaker) allow(w uint64) (Permit, error) {
 			}
 		}
 		// Open before its time, half-open and full, or isolated.
-		return Permit{}, b.rejectErr.Load()
+		return Permit{}, b.c().rejectErr.Load()
 	}
 }
 
@@ -263,7 +242,11 @@ func (b *Breaker) Snapshot() Snapshot {
 	now := b.since()
 	w := b.current(now)
 	b.refresh(now, false, false)
-	return b.snapshot(w, b.openUntil.Load())
+	var openUntil int64
+	if cs := b.coldOrNil(); cs != nil {
+		openUntil = cs.openUntil.Load()
+	}
+	return b.snapshot(w, openUntil)
 }
 
 // snapshot builds a Snapshot for state word w, without transitions.
@@ -273,15 +256,18 @@ func (b *Breaker) snapshot(w uint64, openUntil int64) Snapshot {
 		State:               stateOf(w),
 		Generation:          genOf(w),
 		ConsecutiveFailures: b.consecutive.Load(),
-		Trips:               b.trips.Load(),
 	}
 	s.Calls, s.Failures, s.Slow = b.window(b.epoch.Load() >> idxBits)
-	if r := b.rejected.Load(); r != nil {
-		for i := range *r {
-			s.Rejected += (*r)[i].n.Load()
+	if cs := b.coldOrNil(); cs != nil {
+		// Without it the breaker never tripped, rejected nor waited.
+		s.Trips = cs.trips.Load()
+		if r := cs.rejected.Load(); r != nil {
+			for i := range *r {
+				s.Rejected += (*r)[i].n.Load()
+			}
 		}
+		s.Waiting, s.Waited = cs.waiters.Load(), cs.waited()
 	}
-	s.Waiting, s.Waited = b.waiters.Load(), b.waited()
 	if s.State == Open {
 		s.OpenUntil = b.base.Add(time.Duration(openUntil))
 	}
@@ -305,7 +291,7 @@ func (b *Breaker) window(e int64) (calls, failures, slow uint64) {
 // ended by now to half-open.
 func (b *Breaker) current(now int64) uint64 {
 	w := b.word.Load()
-	if stateOf(w) == Open && now >= b.openUntil.Load() {
+	if stateOf(w) == Open && now >= b.c().openUntil.Load() {
 		b.expire(w)
 		w = b.word.Load()
 	}
@@ -333,14 +319,15 @@ func (b *Breaker) Reset() { b.force(Closed) }
 // force makes a manual transition to `to`.
 func (b *Breaker) force(to State) {
 	now := b.since()
-	b.mu.Lock()
+	cs := b.c()
+	cs.mu.Lock()
 	cur := b.word.Load()
 	if stateOf(cur) == to && to != Closed {
-		b.mu.Unlock()
+		cs.mu.Unlock()
 		return
 	}
-	ch := b.commitLocked(cur, to, now)
-	b.mu.Unlock()
+	ch := b.commitLocked(cs, cur, to, now)
+	cs.mu.Unlock()
 	b.notify(ch)
 }
 

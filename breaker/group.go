@@ -47,7 +47,7 @@ const (
 // whatever the number of keys (evicting one, past MaxKeys, included), so a
 // caller that meets new hosts all the time (a crawler, a webhook sender)
 // pays little more for a new host than for a known one: a breaker starts
-// small (about 650 bytes) and grows its striped window only once its key
+// small (480 bytes) and grows its striped window only once its key
 // is busy (see [Breaker] for its memory): 1024 busy keys hold up to 30 MB
 // on a machine with 16 or more cores.
 //

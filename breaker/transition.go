@@ -10,13 +10,14 @@ import (
 // first of concurrent callers wins, the others get false. The winner, and
 // only it, calls OnStateChange, after the lock is released.
 func (b *Breaker) transition(from uint64, to State, now int64) bool {
-	b.mu.Lock()
+	cs := b.c()
+	cs.mu.Lock()
 	if b.word.Load() != from {
-		b.mu.Unlock()
+		cs.mu.Unlock()
 		return false
 	}
-	ch := b.commitLocked(from, to, now)
-	b.mu.Unlock()
+	ch := b.commitLocked(cs, from, to, now)
+	cs.mu.Unlock()
 	b.notify(ch)
 	return true
 }
@@ -25,65 +26,65 @@ func (b *Breaker) transition(from uint64, to State, now int64) bool {
 // OpenUntil. Its timer calls it; so do Allow, State and Snapshot once the
 // break has ended, whichever comes first.
 func (b *Breaker) expire(w uint64) {
-	b.transition(w, HalfOpen, b.openUntil.Load())
+	b.transition(w, HalfOpen, b.c().openUntil.Load())
 }
 
 // commitLocked makes the transition from state word cur to state `to` at
 // now: it prepares the new state (open time, timer, counters, reject
 // error), then publishes it with one CompareAndSwap of the state word, so
 // that whoever sees the new word also sees what was prepared for it. It
-// returns the notification to send once b.mu is released.
+// returns the notification to send once cs.mu is released.
 //
-// Requires b.mu held, and cur the current state word.
-func (b *Breaker) commitLocked(cur uint64, to State, now int64) StateChange {
+// Requires cs.mu held, cs b's cold part, and cur the current state word.
+func (b *Breaker) commitLocked(cs *cold, cur uint64, to State, now int64) StateChange {
 	gen := genOf(cur) + 1
 	next := b.word0(gen, to)
-	if b.timer != nil { // leaving the open state, whatever the new one
-		b.timer.Stop()
-		b.timer = nil
+	if cs.timer != nil { // leaving the open state, whatever the new one
+		cs.timer.Stop()
+		cs.timer = nil
 	}
 	var breakFor time.Duration
 	switch to {
 	case Open:
-		b.run++
-		if b.run == 1 {
-			b.downSince.Store(now)
+		cs.run++
+		if cs.run == 1 {
+			cs.downSince.Store(now)
 		}
 		breakFor = b.set.breakDur
 		if bo := b.set.breakBackoff; bo != nil {
-			breakFor = max(bo.Backoff(b.run-1), 0)
+			breakFor = max(bo.Backoff(cs.run-1), 0)
 		}
 		until := now + int64(breakFor)
 		if until < now { // overflow: open for ~292 years
 			until = math.MaxInt64
 		}
-		b.openUntil.Store(until)
-		b.breakLen.Store(int64(breakFor))
-		b.rejectErr.Store(&OpenError{Key: b.name, State: Open, RetryAt: b.base.Add(time.Duration(until))})
-		b.trips.Add(1)
+		cs.openUntil.Store(until)
+		cs.breakLen.Store(int64(breakFor))
+		cs.rejectErr.Store(&OpenError{Key: b.name, State: Open, RetryAt: b.base.Add(time.Duration(until))})
+		cs.trips.Add(1)
 	case HalfOpen:
-		b.probeSlots.Store(uint64(uint32(gen)) << 32)
-		b.hoSuccess.Store(uint64(uint32(gen)) << 32)
-		b.rejectErr.Store(&OpenError{Key: b.name, State: HalfOpen})
+		cs.probeSlots.Store(uint64(uint32(gen)) << 32)
+		cs.hoSuccess.Store(uint64(uint32(gen)) << 32)
+		cs.rejectErr.Store(&OpenError{Key: b.name, State: HalfOpen})
 	case Closed: // from half-open, or Reset
-		b.run = 0
+		cs.run = 0
 		b.resetCounts()
 	case Disabled:
 		if stateOf(cur) != Closed {
 			b.resetCounts()
 		}
 	case Isolated:
-		b.rejectErr.Store(&OpenError{Key: b.name, State: Isolated})
+		cs.rejectErr.Store(&OpenError{Key: b.name, State: Isolated})
 	}
 	if !b.word.CompareAndSwap(cur, next) {
-		// Every writer of the word holds b.mu, so this cannot happen.
+		// Every writer of the word holds cs.mu, so this cannot happen.
 		panic("breaker: state word changed under the lock")
 	}
 	if to == Open {
-		b.timer = time.AfterFunc(breakFor, func() { b.expire(next) })
+		cs.timer = time.AfterFunc(breakFor, func() { b.expire(next) })
 	}
 	// Wake the waiters, if any: they look at the new state.
-	b.wake()
+	cs.wake()
 	return StateChange{
 		Name:       b.name,
 		From:       stateOf(cur),
@@ -112,11 +113,11 @@ func (b *Breaker) openUntilTime(s State) time.Time {
 	if s != Open {
 		return time.Time{}
 	}
-	return b.base.Add(time.Duration(b.openUntil.Load()))
+	return b.base.Add(time.Duration(b.c().openUntil.Load()))
 }
 
 // notify completes ch's snapshot and calls OnStateChange, if set. It must
-// be called without b.mu held.
+// be called without the cold part's mu held.
 func (b *Breaker) notify(ch StateChange) {
 	onChange := b.set.onChange
 	if onChange == nil {
@@ -136,12 +137,13 @@ func (b *Breaker) stop() {
 		// keeps its timer, which fires into a breaker nobody holds.
 		return
 	}
-	b.mu.Lock()
-	if b.timer != nil {
-		b.timer.Stop()
-		b.timer = nil
+	cs := b.c()
+	cs.mu.Lock()
+	if cs.timer != nil {
+		cs.timer.Stop()
+		cs.timer = nil
 	}
-	b.mu.Unlock()
+	cs.mu.Unlock()
 }
 
 // Half-open counters pack uint32(gen)<<32 | count.
@@ -149,13 +151,13 @@ func (b *Breaker) stop() {
 // acquireProbe takes a probe slot of half-open state word w, if one is
 // free.
 func (b *Breaker) acquireProbe(w uint64) bool {
-	g := uint32(genOf(w))
+	g, cs := uint32(genOf(w)), b.c()
 	for {
-		v := b.probeSlots.Load()
+		v := cs.probeSlots.Load()
 		if uint32(v>>32) != g || uint32(v) >= b.set.probes {
 			return false
 		}
-		if b.probeSlots.CompareAndSwap(v, v+1) {
+		if cs.probeSlots.CompareAndSwap(v, v+1) {
 			return true
 		}
 	}
@@ -164,13 +166,13 @@ func (b *Breaker) acquireProbe(w uint64) bool {
 // releaseProbe frees a probe slot of half-open state word w, if w is still
 // the state whose slots the counter holds.
 func (b *Breaker) releaseProbe(w uint64) {
-	g := uint32(genOf(w))
+	g, cs := uint32(genOf(w)), b.c()
 	for {
-		v := b.probeSlots.Load()
+		v := cs.probeSlots.Load()
 		if uint32(v>>32) != g || uint32(v) == 0 {
 			return
 		}
-		if b.probeSlots.CompareAndSwap(v, v-1) {
+		if cs.probeSlots.CompareAndSwap(v, v-1) {
 			return
 		}
 	}
@@ -179,13 +181,13 @@ func (b *Breaker) releaseProbe(w uint64) {
 // probeSucceeded counts a successful probe of half-open state word w and
 // reports whether it is the one that reaches HalfOpenSuccesses.
 func (b *Breaker) probeSucceeded(w uint64) bool {
-	g := uint32(genOf(w))
+	g, cs := uint32(genOf(w)), b.c()
 	for {
-		v := b.hoSuccess.Load()
+		v := cs.hoSuccess.Load()
 		if uint32(v>>32) != g {
 			return false
 		}
-		if b.hoSuccess.CompareAndSwap(v, v+1) {
+		if cs.hoSuccess.CompareAndSwap(v, v+1) {
 			return uint32(v)+1 == b.set.needSuccesses
 		}
 	}

@@ -56,6 +56,7 @@ func (b *Breaker) Wait(ctx context.Context) (Permit, error) {
 // wait is Wait's path for every state but closed and disabled without
 // slow-call tracking.
 func (b *Breaker) wait(ctx context.Context) (Permit, error) {
+	cs := b.c()
 	var (
 		start   time.Time
 		timer   *time.Timer
@@ -70,11 +71,11 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 			timer.Stop()
 		}
 		if waiting {
-			b.waiters.Add(-1)
+			cs.waiters.Add(-1)
 			if q.leave(ticket) && stateOf(b.word.Load()) == HalfOpen {
 				// The oldest leaves, with the probe or without it: the
 				// next oldest may take a free probe slot now.
-				b.wake()
+				cs.wake()
 			}
 		}
 	}()
@@ -96,14 +97,14 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 			// A probe is for the oldest waiter (see waitQueue): this
 			// call does not try the breaker, and waits for the next
 			// transition, or for the oldest to leave.
-			if s == Open && b.since() >= b.openUntil.Load() {
+			if s == Open && b.since() >= cs.openUntil.Load() {
 				// The break is over and no timer has said so yet:
 				// half-open, as Allow would make it, which wakes the
 				// oldest.
 				b.expire(w)
 				continue
 			}
-			err = b.rejectErr.Load()
+			err = cs.rejectErr.Load()
 		} else {
 			p, aerr := b.allow(w)
 			if aerr == nil {
@@ -112,7 +113,7 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 			err = aerr
 		}
 		d, ok := b.expectedWait(ctx, w, !waiting)
-		if !ok || (!waiting && b.waiters.Load() >= b.set.maxWaiters) {
+		if !ok || (!waiting && cs.waiters.Load() >= b.set.maxWaiters) {
 			b.countRejected()
 			return Permit{}, err
 		}
@@ -123,8 +124,8 @@ func (b *Breaker) wait(ctx context.Context) (Permit, error) {
 			// one, so that a seeded Config.Rand repeats a run.
 			share = b.set.float()
 			waiting, start = true, time.Now()
-			b.waiters.Add(1)
-			q = b.queue()
+			cs.waiters.Add(1)
+			q = cs.queue()
 			ticket = q.enter()
 		}
 		through = true
@@ -156,9 +157,10 @@ const outageWaitFactor = 5
 // deadline (it has waited for that probe already).
 func (b *Breaker) expectedWait(ctx context.Context, w uint64, entering bool) (time.Duration, bool) {
 	var d time.Duration
+	cs := b.c()
 	switch stateOf(w) {
 	case Open:
-		d = max(time.Duration(b.openUntil.Load()-b.since()), 0)
+		d = max(time.Duration(cs.openUntil.Load()-b.since()), 0)
 	case HalfOpen:
 	default:
 		return 0, false
@@ -168,7 +170,7 @@ func (b *Breaker) expectedWait(ctx context.Context, w uint64, entering bool) (ti
 		return 0, false
 	}
 	left := time.Until(dl)
-	if d >= left || (entering && time.Duration(b.since()-b.downSince.Load()) > outageWaitFactor*left) {
+	if d >= left || (entering && time.Duration(b.since()-cs.downSince.Load()) > outageWaitFactor*left) {
 		return 0, false
 	}
 	return d, true
@@ -178,12 +180,13 @@ func (b *Breaker) expectedWait(ctx context.Context, w uint64, entering bool) (ti
 // making it if no waiter has since the last one: a breaker whose calls
 // never wait makes none.
 func (b *Breaker) changedChan() chan struct{} {
+	cs := b.c()
 	for {
-		if ch := b.changed.Load(); ch != nil {
+		if ch := cs.changed.Load(); ch != nil {
 			return *ch
 		}
 		ch := make(chan struct{})
-		if b.changed.CompareAndSwap(nil, &ch) {
+		if cs.changed.CompareAndSwap(nil, &ch) {
 			return ch
 		}
 	}
@@ -199,7 +202,7 @@ const maxSlowStart = time.Second
 // ramp, not a burst, and each keeps half its time for the call itself.
 // It is ctxwait.SlowStart with the draw made by the caller.
 func (b *Breaker) slowStart(ctx context.Context, share float64) time.Duration {
-	spread := min(time.Duration(b.breakLen.Load()), maxSlowStart)
+	spread := min(time.Duration(b.c().breakLen.Load()), maxSlowStart)
 	if dl, ok := ctx.Deadline(); ok {
 		spread = min(spread, time.Until(dl)/2)
 	}

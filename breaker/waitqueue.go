@@ -15,7 +15,7 @@ import (
 // fair order.
 //
 // A breaker makes its queue when a call first waits: one that never sees
-// a waiter pays 8 bytes for it.
+// a waiter pays 8 bytes of its cold part for it.
 type waitQueue struct {
 	issued atomic.Uint64 // tickets issued: Snapshot.Waited; written under mu
 
@@ -23,13 +23,14 @@ type waitQueue struct {
 	tickets []uint64 // of the calls waiting, ascending; requires mu
 }
 
-// queue returns b's wait queue, making it if no call has waited yet.
-func (b *Breaker) queue() *waitQueue {
-	if q := b.wq.Load(); q != nil {
+// queue returns the breaker's wait queue, making it if no call has
+// waited yet.
+func (cs *cold) queue() *waitQueue {
+	if q := cs.wq.Load(); q != nil {
 		return q
 	}
-	b.wq.CompareAndSwap(nil, new(waitQueue))
-	return b.wq.Load()
+	cs.wq.CompareAndSwap(nil, new(waitQueue))
+	return cs.wq.Load()
 }
 
 // enter queues a call and returns its ticket.
@@ -62,8 +63,8 @@ func (q *waitQueue) first(t uint64) bool {
 }
 
 // waited returns the number of calls that have waited.
-func (b *Breaker) waited() uint64 {
-	if q := b.wq.Load(); q != nil {
+func (cs *cold) waited() uint64 {
+	if q := cs.wq.Load(); q != nil {
 		return q.issued.Load()
 	}
 	return 0
@@ -71,8 +72,8 @@ func (b *Breaker) waited() uint64 {
 
 // wake wakes the calls waiting for the next transition, without one: to
 // look at the state again.
-func (b *Breaker) wake() {
-	if ch := b.changed.Swap(nil); ch != nil {
+func (cs *cold) wake() {
+	if ch := cs.changed.Swap(nil); ch != nil {
 		close(*ch)
 	}
 }

@@ -65,20 +65,56 @@ import (
 type AdaptiveRate struct {
 	cfg AdaptiveRateConfig // read-only, defaults filled
 
-	// lim is the token bucket, nil until the first cut when there is no
-	// MaxRate (limited is false until then). Growth moves its rate
-	// (SetLimitAt); a cut of a tenth or more (and, while calls wait and
-	// KeepServed is off, a rise of a tenth) replaces it with an empty one
-	// at the new rate, so that the turns that waiters took at the old rate
-	// (its debt) are void and they queue again, in their order (see
-	// turnWaiter).
-	lim atomic.Pointer[rate.Limiter]
-
 	// limited is false while no limit applies (no MaxRate, no throttle
 	// yet): Allow and Wait then skip the bucket.
 	limited atomic.Bool
+	// started says whether base is set, measures whether a window has
+	// closed (measured is valid). Require mu; here, beside limited, they
+	// take no room of their own.
+	started, measures bool
 	// limit mirrors fill, as float64 bits, for lock-free reads.
-	limit atomic.Uint64
+	limit   atomic.Uint64
+	pending atomic.Int64 // served reports not yet booked (see Succeeded)
+
+	allowed, canceled, throttles atomic.Uint64
+
+	// adaptiveLimit holds the bucket and the state of the curve: made by
+	// the first throttle (or by NewAdaptiveRate, with a MaxRate), so that
+	// a host never throttled, most of them in a client that meets new
+	// hosts all the time, costs only its measurement. It is written once,
+	// under mu, before limited is first set: whoever sees limited set, or
+	// lastCut (through hasLimit) under mu, may use its fields.
+	*adaptiveLimit
+
+	mu sync.Mutex
+	// Requires mu.
+	fill   float64   // the bucket's rate; rate.Inf while unlimited
+	base   time.Time // start of window 0: the first report
+	window int64     // index of the current window
+	count  float64   // reports in the current window
+	// measured is the smoothed reports per second over past windows.
+	measured float64
+	// servedCount and servedMeasured are count and measured for the
+	// reports that were not throttled.
+	servedCount, servedMeasured float64
+	// recent holds the send rates of the last windows, recentAt the next
+	// slot: for the first cut (KeepServed). It is made when the first
+	// window closes: a host met once costs no history.
+	recent   *[recentWindows]float64
+	recentAt int
+}
+
+// adaptiveLimit is the part of an [AdaptiveRate] that only a limit needs:
+// its token bucket, its waiters, the curve it follows. See
+// AdaptiveRate.adaptiveLimit for when it is made.
+type adaptiveLimit struct {
+	// lim is the token bucket. Growth moves its rate (SetLimitAt); a cut
+	// of a tenth or more (and, while calls wait and KeepServed is off, a
+	// rise of a tenth) replaces it with an empty one at the new rate, so
+	// that the turns that waiters took at the old rate (its debt) are
+	// void and they queue again, in their order (see turnWaiter).
+	lim atomic.Pointer[rate.Limiter]
+
 	// renewed, when set, is closed (and cleared) with the next new
 	// bucket, to wake the waiters so that they take their turn again at
 	// the new rate; the first waiter makes it.
@@ -88,33 +124,31 @@ type AdaptiveRate struct {
 	// replacement with the waiters' arrival.
 	wmu     sync.Mutex
 	waiters []*turnWaiter
-	pending atomic.Int64 // served reports not yet booked (see Succeeded)
 
-	allowed, rejected, waited, canceled, throttles, cuts atomic.Uint64
+	rejected, waited, cuts atomic.Uint64
 
-	mu sync.Mutex
-	// Requires mu.
-	fill    float64   // the bucket's rate; rate.Inf while unlimited
+	// Require AdaptiveRate.mu.
 	wmax    float64   // the rate at the last cut
 	k       float64   // seconds from the last cut back to wmax
-	lastCut time.Time // zero: never throttled
+	lastCut time.Time // zero: never throttled, or forgotten
 	// lastThrottle is the time of the last call to Throttled.
 	lastThrottle time.Time
-	started      bool      // whether base is set
-	base         time.Time // start of window 0: the first report
-	window       int64     // index of the current window
-	count        float64   // reports in the current window
-	measured     float64   // smoothed reports per second over past windows
-	// servedCount and servedMeasured are count and measured for the
-	// reports that were not throttled.
-	servedCount, servedMeasured float64
-	// recent holds the send rates of the last windows, recentAt the next
-	// slot: for the first cut (KeepServed). It is made when the first
-	// window closes: a host met once costs no history.
-	recent   *[recentWindows]float64
-	recentAt int
-	measures bool    // whether a window has closed (measured is valid)
-	queued   float64 // the rate of the bucket when waiters last queued
+	queued       float64 // the rate of the bucket when waiters last queued
+}
+
+// makeLimit makes a's adaptiveLimit, if it has none (the caller sets
+// its bucket).
+// Requires a.mu held, or a not yet shared.
+func (a *AdaptiveRate) makeLimit() {
+	if a.adaptiveLimit == nil {
+		a.adaptiveLimit = new(adaptiveLimit)
+	}
+}
+
+// cutMade reports whether the rate has been cut and not forgotten since.
+// Requires a.mu held.
+func (a *AdaptiveRate) cutMade() bool {
+	return a.adaptiveLimit != nil && !a.lastCut.IsZero()
 }
 
 // NewAdaptiveRate returns an [AdaptiveRate] for c. A bad field gives an
@@ -129,6 +163,7 @@ func NewAdaptiveRate(c AdaptiveRateConfig) (*AdaptiveRate, error) {
 		// Without a ceiling the bucket waits for the first cut: a host
 		// never throttled (most of them, in a client that meets new
 		// hosts all the time) costs no bucket.
+		a.makeLimit()
 		a.lim.Store(rate.NewLimiter(c.MaxRate, a.burstFor(a.fill)))
 		a.limited.Store(true)
 	}
@@ -273,6 +308,7 @@ func (a *AdaptiveRate) Throttled() {
 	a.throttles.Add(1)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.makeLimit()
 	a.foldLocked(now)
 	a.measure(now, false)
 	a.lastThrottle = now
@@ -332,7 +368,7 @@ const smallCut = 0.1
 func (a *AdaptiveRate) Forget() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.lastCut.IsZero() {
+	if !a.cutMade() {
 		return
 	}
 	a.releaseLocked()
@@ -375,7 +411,7 @@ func (a *AdaptiveRate) Succeeded() {
 	defer a.mu.Unlock()
 	a.foldLocked(now)
 	a.measure(now, true)
-	if a.lastCut.IsZero() {
+	if !a.cutMade() {
 		return // never throttled: the rate stays at the ceiling
 	}
 	t := now.Sub(a.lastCut).Seconds()
@@ -629,13 +665,19 @@ type AdaptiveRateStats struct {
 // Stats returns the state and the counts.
 func (a *AdaptiveRate) Stats() AdaptiveRateStats {
 	a.mu.Lock()
-	s := AdaptiveRateStats{Limit: rate.Limit(a.fill), Wmax: a.wmax, LastCut: a.lastCut}
+	s := AdaptiveRateStats{Limit: rate.Limit(a.fill)}
 	if a.measures {
 		s.Measured = a.measured
 	}
+	l := a.adaptiveLimit
+	if l != nil {
+		s.Wmax, s.LastCut = l.wmax, l.lastCut
+	}
 	a.mu.Unlock()
-	s.Allowed, s.Rejected = a.allowed.Load(), a.rejected.Load()
-	s.Waited, s.Canceled = a.waited.Load(), a.canceled.Load()
-	s.Throttles, s.Cuts = a.throttles.Load(), a.cuts.Load()
+	if l != nil {
+		// Without it nothing was ever rejected, held or cut.
+		s.Rejected, s.Waited, s.Cuts = l.rejected.Load(), l.waited.Load(), l.cuts.Load()
+	}
+	s.Allowed, s.Canceled, s.Throttles = a.allowed.Load(), a.canceled.Load(), a.throttles.Load()
 	return s
 }
