@@ -40,6 +40,8 @@ func All() []Comparison {
 		RetryBreakerComparison(),
 		StackComparison(),
 		DeadlineComparison(),
+		BalanceComparison(),
+		TwirpComparison(),
 		SlotComparison(),
 		RateComparison(),
 	}

@@ -123,11 +123,12 @@ func (c *BalanceConfig) newBalancer(root string) (*balancer.Balancer, error) {
 // above Breaker and Limit, so that those key on the endpoint (one breaker
 // per replica, not one for the whole service):
 //
-//	Chain(base, BalanceCall(), Retry, Hedge, Balance, Breaker, Limit)
+//	Chain(base, TotalTimeout, BalanceCall(), Retry, Hedge, Balance, Breaker, Limit)
 //
 // With BalanceCall above Retry and Hedge, the attempts of one call
 // remember the endpoints they used, and a retry or a hedge goes to
-// another one when there is one. An attempt that meets an endpoint's open
+// another one when there is one (just below TotalTimeout, that memory
+// costs no allocation). An attempt that meets an endpoint's open
 // breaker (breaker.ErrOpen) is sent to another endpoint at once, when its
 // body can be replayed.
 //
@@ -267,20 +268,29 @@ func (e *BalanceError) Unwrap() error { return e.Err }
 // BalanceCall returns a middleware that gives each call a memory of the
 // endpoints its attempts used, so that Balance, below it, sends a retry
 // or a hedge to an endpoint the call has not tried yet when there is one.
-// Place it above Retry and Hedge. The memory lives in the per-call state
-// that an observed stack (New with Hooks) already carries, so there it
-// costs nothing; otherwise it costs a context and a request copy per call.
+// Place it above Retry and Hedge, and just below TotalTimeout (as New
+// does): the memory then lives in the call's context that TotalTimeout
+// makes anyway, or in the per-call state that an observed stack (New with
+// Hooks) carries, and costs nothing; elsewhere it costs a context and a
+// request copy per call.
 func BalanceCall() Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		if next == nil {
 			next = http.DefaultTransport
 		}
 		return RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
-			if _, ok := req.Context().Value(callStateKey{}).(*callState); ok {
+			ctx := req.Context()
+			if _, ok := ctx.Value(callStateKey{}).(*callState); ok {
 				return next.RoundTrip(req) // an outer stage already keeps the call's state
 			}
-			ctx := &callCtx{Context: req.Context()}
-			resp, err := next.RoundTrip(req.WithContext(ctx))
+			if c, ok := ctx.(*callContext); ok {
+				// Just below TotalTimeout: the call's context is this
+				// call's alone, and it can hold the memory.
+				c.keepState()
+				return next.RoundTrip(req)
+			}
+			cc := &callCtx{Context: ctx}
+			resp, err := next.RoundTrip(req.WithContext(cc))
 			return withRequest(resp, req), err
 		})
 	}

@@ -39,7 +39,8 @@ func BenchmarkBalanceSuccess(b *testing.B) {
 }
 
 // BenchmarkBalanceCallSuccess adds BalanceCall, the call's memory of
-// the endpoints tried (one more allocation per call, and a request copy).
+// the endpoints tried: alone, with no call context to keep it in, a
+// context of its own and a request copy per call.
 func BenchmarkBalanceCallSuccess(b *testing.B) {
 	benchRoundTrip(b, balancing(b, true, okStub))
 }
@@ -73,9 +74,11 @@ func BenchmarkStackBalanced(b *testing.B) {
 	benchRoundTrip(b, transport.Chain(st, transport.BalanceCall()))
 }
 
-// The assembled stack with Config.Balance, without and with hooks: an
-// observed call keeps the replicas it tried in the per-call state the
-// hooks already need, so balancing adds no allocation of its own there.
+// The assembled stack with Config.Balance, without and with hooks: the
+// call keeps the replicas it tried in the call's context that the total
+// timeout makes anyway (with hooks, in the per-call state they need), so
+// balancing adds one allocation to the default stack's, the attempt's
+// rewritten request.
 func BenchmarkStackConfigBalance(b *testing.B) {
 	eps := make([]discovery.Endpoint, 10)
 	for i := range eps {

@@ -81,7 +81,7 @@
 // # Where it sits
 //
 // In the recommended stack (outermost first): observe, [coalesce],
-// [balance: per call], total deadline, retry, [hedge], [balance: per
+// total deadline, [balance: per call], retry, [hedge], [balance: per
 // attempt], breaker, limiter and queue, attempt timeout, [Config.Attempt
 // middlewares, such as a logical-clock stamp], connection pool (package
 // pool):

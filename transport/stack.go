@@ -91,9 +91,6 @@ func New(cfg Config) (_ *Transport, err error) {
 		// The Balancer is built: Balance uses it as it is.
 		bc = BalanceConfig{Balancer: b, Resolver: bc.Resolver, Host: bc.Host, RewriteHost: bc.RewriteHost, Classifier: bc.Classifier}
 		t.balancer, balance = b, &bc
-		// Each call remembers the replicas its attempts used, above
-		// Retry and Hedge, so that they can avoid them.
-		mws = append(mws, BalanceCall())
 	}
 	if !c.Timeout.TotalOff {
 		// With the attempt timeout below, each attempt holds the call's
@@ -103,6 +100,13 @@ func New(cfg Config) (_ *Transport, err error) {
 		if err := add(totalTimeoutStage(c.Timeout.Total, !c.Timeout.AttemptOff)); err != nil {
 			return nil, within(err, "TotalTimeout", "Config.Timeout.Total")
 		}
+	}
+	if balance != nil {
+		// Each call remembers the replicas its attempts used, above
+		// Retry and Hedge, so that they can avoid them: just below
+		// TotalTimeout, in the call's context (no allocation), and
+		// leaving the observe stage fused with TotalTimeout.
+		mws = append(mws, BalanceCall())
 	}
 	if !c.Retry.Off {
 		rc := c.Retry // its Classifier is set by withDefaults

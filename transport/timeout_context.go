@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,6 +43,7 @@ type callContext struct {
 	attemptD time.Duration // CallOptions.AttemptTimeout of this call; 0: the stage's
 	holdable bool          // an attempt stage may hold it (New's stack)
 	observed bool          // Value serves state (the observe stage fused above)
+	kept     atomic.Bool   // Value serves state (BalanceCall just below keeps its memory there)
 	state    callState
 
 	mu         sync.Mutex
@@ -88,14 +90,23 @@ func (c *callContext) Deadline() (time.Time, bool) {
 	return c.deadline, !c.deadline.IsZero()
 }
 
-// Value serves the call's state to the stages below an observed stack;
-// every other key is the parent's.
+// Value serves the call's state to the stages below an observed stack,
+// or one whose BalanceCall keeps its memory here; every other key is the
+// parent's.
 func (c *callContext) Value(key any) any {
-	if c.observed && key == (callStateKey{}) {
+	if key == (callStateKey{}) && (c.observed || c.kept.Load()) {
 		return &c.state
 	}
 	return c.parent.Value(key)
 }
+
+// keepState makes c serve the call's state (Value) to the stages below:
+// BalanceCall, just below TotalTimeout, keeps the call's memory of the
+// replicas it tried there, where a context of its own would cost a
+// context and a request copy per call. The caller must have found no
+// state above (Value), so that none is hidden: an observe stage's count
+// of attempts stays its own.
+func (c *callContext) keepState() { c.kept.Store(true) }
 
 // Err implements context.Context.
 func (c *callContext) Err() error {

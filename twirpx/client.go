@@ -49,7 +49,7 @@ func New(cfg Config) (*Client, error) {
 	// The wire stage is the innermost attempt middleware, just above the
 	// base (the stack's pool when Base is nil), below the caller's own.
 	tc.Attempt = append(tc.Attempt[:len(tc.Attempt):len(tc.Attempt)], func(next http.RoundTripper) http.RoundTripper {
-		return &wire{next: next, header: header, attempt: attempt}
+		return newWire(next, header, attempt)
 	})
 
 	// The table's policies need the stack, and the stack's keys need the

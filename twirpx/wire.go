@@ -17,6 +17,19 @@ type wire struct {
 	// attempt is the stack's attempt timeout (0 when disabled), which is a
 	// timer above this stage, not a deadline in the request's context.
 	attempt time.Duration
+	// attemptValue is the header's value for attempt, made once: an
+	// attempt that the attempt timeout bounds (rather than a deadline)
+	// sends it without building the string.
+	attemptValue string
+}
+
+// newWire returns the wire stage above next.
+func newWire(next http.RoundTripper, header string, attempt time.Duration) *wire {
+	w := &wire{next: next, header: header, attempt: attempt}
+	if attempt > 0 {
+		w.attemptValue = string(appendTimeout(nil, attempt))
+	}
+	return w
 }
 
 var _ http.RoundTripper = (*wire)(nil)
@@ -30,8 +43,12 @@ func (w *wire) RoundTrip(req *http.Request) (*http.Response, error) {
 				left = max(d, 0)
 			}
 		}
-		if left > 0 {
-			req = withHeader(req, w.header, left)
+		switch {
+		case left == w.attempt && left > 0:
+			req = withHeader(req, w.header, w.attemptValue)
+		case left > 0:
+			var buf [16]byte
+			req = withHeader(req, w.header, string(appendTimeout(buf[:0], left)))
 		}
 	}
 	return w.next.RoundTrip(req)
@@ -42,15 +59,14 @@ func (w *wire) RoundTrip(req *http.Request) (*http.Response, error) {
 // retry is a shallow copy, a hedge runs beside the first attempt) and no
 // stage may modify it; its values are shared, as nobody modifies them.
 // The copy and the header's value slice are one allocation.
-func withHeader(req *http.Request, name string, left time.Duration) *http.Request {
+func withHeader(req *http.Request, name, value string) *http.Request {
 	c := new(headerCopy)
 	c.req = *req
 	h := make(http.Header, len(req.Header)+1)
 	for k, v := range req.Header {
 		h[k] = v
 	}
-	var buf [16]byte
-	c.value[0] = string(appendTimeout(buf[:0], left))
+	c.value[0] = value
 	h[name] = c.value[:]
 	c.req.Header = h
 	return &c.req
