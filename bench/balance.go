@@ -46,8 +46,8 @@ func BalanceComparison() Comparison {
 		stub,
 		ours(roundTripCase("resilient New + Config.Balance (Peak EWMA)", balanced)),
 		ours(roundTripCase("resilient New, defaults, unbalanced", stack)),
-		roundTripCase("round-robin URL rewrite by hand (stdlib)", roundRobin(okStub{}, eps)),
-		roundTripCase("round-robin + two context.WithTimeout by hand (stdlib)", twoTimeouts(roundRobin(okStub{}, eps))),
+		reference(roundTripCase("round-robin URL rewrite by hand (stdlib)", roundRobin(okStub{}, eps))),
+		reference(roundTripCase("round-robin + two context.WithTimeout by hand (stdlib)", twoTimeouts(roundRobin(okStub{}, eps)))),
 	}}
 }
 

@@ -16,6 +16,13 @@ type Case struct {
 	Ours bool
 	// Floor marks the bare baseline (no library at all).
 	Floor bool
+	// Reference marks the standard library's way of doing the same work,
+	// written by hand (two context.WithTimeout, a URL rewrite): shown
+	// beside ours for what the feature costs without any library, not a
+	// peer (it does less: no retries, no breaker), so ratios and "behind"
+	// are taken against the peers alone. A table without a peer gives
+	// ours a ratio against its fastest reference instead.
+	Reference bool
 	// Run is the benchmark body, sequential.
 	Run func(b *testing.B)
 	// Parallel is the same work under b.RunParallel.
@@ -48,6 +55,12 @@ func All() []Comparison {
 }
 
 // roundTripCase builds a Case that sends GETs through rt.
+// reference marks c as the standard library's way (see Case.Reference).
+func reference(c Case) Case {
+	c.Reference = true
+	return c
+}
+
 func roundTripCase(name string, rt http.RoundTripper) Case {
 	return Case{
 		Name: name,

@@ -32,7 +32,7 @@ func DeadlineComparison() Comparison {
 		stub,
 		ours(roundTripCase("resilient New, defaults (total + attempt deadlines)", stack)),
 		ours(roundTripCase("resilient New, defaults + promx's hooks", hooked)),
-		roundTripCase("two context.WithTimeout by hand (stdlib)", twoTimeouts(okStub{})),
+		reference(roundTripCase("two context.WithTimeout by hand (stdlib)", twoTimeouts(okStub{}))),
 		roundTripCase("go-retryablehttp over gobreaker + x/time/rate (by hand)", retryableChain(1e9)),
 		roundTripCase("failsafehttp retry + breaker", failsafehttp.NewRoundTripper(okStub{},
 			failsafehttp.NewRetryPolicyBuilder().Build(), failsafeBreaker[*http.Response]())),

@@ -62,11 +62,20 @@ func NsPerOp(r testing.BenchmarkResult) float64 {
 }
 
 // BestPeer returns the index of the fastest peer (a case neither Ours nor
-// the Floor) in rs, or -1 when there is none.
+// the Floor nor a Reference) in rs, or -1 when there is none.
 func (m Measurement) BestPeer(rs []testing.BenchmarkResult) int {
+	return m.fastest(rs, func(c Case) bool { return !c.Ours && !c.Floor && !c.Reference })
+}
+
+// bestReference returns the index of the fastest Reference in rs, or -1.
+func (m Measurement) bestReference(rs []testing.BenchmarkResult) int {
+	return m.fastest(rs, func(c Case) bool { return c.Reference })
+}
+
+func (m Measurement) fastest(rs []testing.BenchmarkResult, among func(Case) bool) int {
 	best := -1
 	for i, c := range m.Comparison.Cases {
-		if c.Ours || c.Floor {
+		if !among(c) {
 			continue
 		}
 		if best < 0 || NsPerOp(rs[i]) < NsPerOp(rs[best]) {
@@ -113,14 +122,20 @@ func (m Measurement) WriteMarkdown(w io.Writer) {
 }
 
 func (m Measurement) ratioCell(rs []testing.BenchmarkResult, i int) string {
-	if m.Comparison.Cases[i].Floor {
+	c := m.Comparison.Cases[i]
+	switch {
+	case c.Floor:
 		return "(floor)"
+	case c.Reference:
+		return "(stdlib)"
 	}
-	r := m.Ratio(rs, i)
-	if r == 0 {
-		return ""
+	if r := m.Ratio(rs, i); r != 0 {
+		return fmt.Sprintf("%.2f×", r)
 	}
-	return fmt.Sprintf("%.2f×", r)
+	if ref := m.bestReference(rs); c.Ours && ref >= 0 && NsPerOp(rs[ref]) > 0 {
+		return fmt.Sprintf("%.2f× stdlib", NsPerOp(rs[i])/NsPerOp(rs[ref]))
+	}
+	return ""
 }
 
 // ParseProcs parses a comma-separated list of GOMAXPROCS values ("1,4,16").

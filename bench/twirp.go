@@ -44,7 +44,7 @@ func TwirpComparison() Comparison {
 		ours(twirpCase("twirpx, defaults (timeout header on)", withTwirpx(twirpx.Config{}))),
 		ours(twirpCase("twirpx, no timeout header", withTwirpx(twirpx.Config{DisableTimeoutHeader: true}))),
 		ours(twirpCase("transport.New alone, defaults", example.NewHaberdasherProtobufClient(url, &http.Client{Transport: stack}))),
-		twirpCase("http.Client with Timeout (stdlib)", example.NewHaberdasherProtobufClient(url, &http.Client{Transport: stub, Timeout: 10 * time.Second})),
+		reference(twirpCase("http.Client with Timeout (stdlib)", example.NewHaberdasherProtobufClient(url, &http.Client{Transport: stub, Timeout: 10 * time.Second}))),
 	}}
 }
 
