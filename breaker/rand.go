@@ -1,6 +1,10 @@
 package breaker
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"github.com/resilient-go/resilient/internal/ctxwait"
+)
 
 // The random draws. Each comes from Config.Rand when it is set, so that a
 // seeded source repeats a run, and from math/rand/v2 otherwise, whose
@@ -27,20 +31,6 @@ func (s *settings) seeded32() uint32 {
 }
 
 // float returns a number uniform in [0, 1): Config.Rand's, clamped into
-// [0, 1), or math/rand/v2's.
-func (s *settings) float() float64 {
-	if s.rand == nil {
-		return rand.Float64()
-	}
-	switch r := s.rand(); {
-	case r >= 0 && r < 1:
-		return r
-	case r >= 1:
-		return maxFloat
-	default: // negative or NaN
-		return 0
-	}
-}
-
-// maxFloat is the largest float64 below 1.
-const maxFloat = 1 - 0x1p-53
+// [0, 1), or math/rand/v2's (the clamp is ctxwait's, shared with
+// transport's pushback gate).
+func (s *settings) float() float64 { return ctxwait.Share(s.rand) }

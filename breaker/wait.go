@@ -200,16 +200,8 @@ const maxSlowStart = time.Second
 // 1)) of min(the latest break, maxSlowStart, half the time ctx has left).
 // Spread over that much, the calls held back reach the destination as a
 // ramp, not a burst, and each keeps half its time for the call itself.
-// It is ctxwait.SlowStart with the draw made by the caller.
 func (b *Breaker) slowStart(ctx context.Context, share float64) time.Duration {
-	spread := min(time.Duration(b.c().breakLen.Load()), maxSlowStart)
-	if dl, ok := ctx.Deadline(); ok {
-		spread = min(spread, time.Until(dl)/2)
-	}
-	if spread <= 0 {
-		return 0
-	}
-	return time.Duration(share * float64(spread))
+	return ctxwait.SlowStart(ctx, share, time.Duration(b.c().breakLen.Load()), maxSlowStart)
 }
 
 // waitError is the error of a wait that ctx ended: it matches ctx's error
