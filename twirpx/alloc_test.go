@@ -1,14 +1,11 @@
 package twirpx_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"testing"
 
 	"github.com/twitchtv/twirp/example"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/resilient-go/resilient/transport"
 	"github.com/resilient-go/resilient/twirpx"
@@ -20,20 +17,7 @@ import (
 // the timeout header, each attempt's request copy and header map (a map
 // is two). The header's value is not an allocation of its own.
 func TestAllocationsOverNew(t *testing.T) {
-	body, err := proto.Marshal(&example.Hat{Size: 7, Color: "blue", Name: "fedora"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stub := transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
-		_, _ = io.Copy(io.Discard, req.Body)
-		_ = req.Body.Close()
-		return &http.Response{
-			StatusCode: http.StatusOK,
-			Header:     http.Header{"Content-Type": {"application/protobuf"}},
-			Body:       io.NopCloser(bytes.NewReader(body)),
-			Request:    req,
-		}, nil
-	})
+	stub := hatStub(t)
 	allocs := func(hc example.Haberdasher) float64 {
 		return testing.AllocsPerRun(200, func() {
 			if _, err := hc.MakeHat(context.Background(), &example.Size{Inches: 7}); err != nil {

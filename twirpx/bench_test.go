@@ -17,7 +17,7 @@ import (
 
 // hatStub answers every request with the same protobuf Hat, without I/O:
 // the floor that the overhead of the stack is measured against.
-func hatStub(b *testing.B) transport.RoundTripperFunc {
+func hatStub(b testing.TB) transport.RoundTripperFunc {
 	body, err := proto.Marshal(&example.Hat{Size: 7, Color: "blue", Name: "fedora"})
 	if err != nil {
 		b.Fatal(err)
