@@ -441,8 +441,8 @@ func (a *AdaptiveRate) Succeeded() {
 // With KeepServed, past the rate of the last cut and releaseQuiet after
 // the last throttle, the rate doubles each releaseDoubling.
 const (
-	releaseQuiet    = 2 * time.Second
-	releaseDoubling = time.Second
+	releaseQuiet    = 4 * time.Second
+	releaseDoubling = 2 * time.Second
 )
 
 // foldEvery is how many unlimited Succeeded reports are counted between

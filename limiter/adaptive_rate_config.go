@@ -81,7 +81,7 @@ type AdaptiveRateConfig struct {
 	//     no need to queue them again; a cut of under a tenth keeps them
 	//     too, whatever KeepServed);
 	//   - once the rate is past the rate of the last cut and no throttle
-	//     has come for 2 s, it doubles every second (or follows the cubic,
+	//     has come for 4 s, it doubles every 2 s (or follows the cubic,
 	//     if higher): the release, so that a quota that was lifted holds
 	//     the callers back for seconds, not the cubic's ten or more at
 	//     hundreds of calls per second;

@@ -371,26 +371,22 @@ func TestAdaptiveRateRelease(t *testing.T) {
 	}
 	k := math.Cbrt((wmax - from) / 0.4)
 	cubic := func(t float64) float64 { return 0.4*math.Pow(t-k, 3) + wmax }
-	release := func(t float64) float64 { return wmax * math.Exp2(t-2) } // 2 s quiet, then doubling each second
-	// Before K the cubic; past it (and 2 s without a throttle) the
-	// release, which by then has doubled past the cap on the curve:
-	// twice the rate sent (200/s).
-	const capped = 2 * 200.0
-	for _, at := range []float64{1, 1.9, k - 0.2, k + 0.1, k + 0.5} {
+	release := func(t float64) float64 { return wmax * math.Exp2((t-4)/2) }
+	for _, at := range []float64{1, 3.9, 4.5, 5.5} {
 		d := cut.Add(time.Duration(at * float64(time.Second))).Sub(c.Now())
 		report(a, c, int(d/(5*time.Millisecond))-1, 5*time.Millisecond)
 		c.Advance(cut.Add(time.Duration(at * float64(time.Second))).Sub(c.Now()))
 		a.Succeeded()
 		want := cubic(at)
 		if at > k {
-			want = min(max(want, release(at)), capped)
+			want = max(want, release(at))
 		}
 		if got := float64(a.Limit()); !near(got, want) {
 			t.Errorf("rate %.1fs after the throttle = %.2f, want %.2f (cubic %.2f, release %.2f)", at, got, want, cubic(at), release(at))
 		}
 	}
-	if got, c := float64(a.Limit()), cubic(k+0.5); got <= c*1.2 {
-		t.Errorf("rate %.1fs after the throttle = %.1f: want well above the cubic's %.1f", k+0.5, got, c)
+	if got, c55 := float64(a.Limit()), cubic(5.5); got <= c55*1.2 {
+		t.Errorf("rate 5.5s after the throttle = %.1f: want well above the cubic's %.1f", got, c55)
 	}
 }
 
