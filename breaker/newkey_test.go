@@ -17,6 +17,18 @@ import (
 // 16 or more, whatever the key's traffic).
 func TestGroupNewKeyIsSmall(t *testing.T) {
 	g := mustGroup(t, breaker.GroupConfig{MaxKeys: 256})
+	// A breaker is 160 bytes, its first window 320; the group's
+	// entry and the other tests' goroutines, if any, take the rest.
+	const limit = 1536
+	if per := perNewKey(t, g, breaker.Success); per > limit {
+		t.Errorf("a new key allocated %d bytes, want at most %d", per, limit)
+	}
+}
+
+// perNewKey reports the bytes allocated per key when each of 4,096 new
+// keys of g gets one call per outcome given.
+func perNewKey(t *testing.T, g *breaker.Group, outcomes ...breaker.Outcome) uint64 {
+	t.Helper()
 	const n = 4096
 	keys := make([]string, n)
 	for i := range keys {
@@ -25,19 +37,16 @@ func TestGroupNewKeyIsSmall(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for _, k := range keys {
-		p, err := g.Allow(k)
-		if err != nil {
-			t.Fatal(err)
+		for _, o := range outcomes {
+			p, err := g.Allow(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Done(o)
 		}
-		p.Success()
 	}
 	runtime.ReadMemStats(&after)
-	// A breaker is 160 bytes, its first window 320; the group's
-	// entry and the other tests' goroutines, if any, take the rest.
-	const limit = 1536
-	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > limit {
-		t.Errorf("a new key allocated %d bytes, want at most %d", per, limit)
-	}
+	return (after.TotalAlloc - before.TotalAlloc) / n
 }
 
 // TestGroupClosedKeyIsSmaller checks that a key whose breaker never
@@ -49,25 +58,8 @@ func TestGroupNewKeyIsSmall(t *testing.T) {
 // here; without it, about 540.
 func TestGroupClosedKeyIsSmaller(t *testing.T) {
 	g := mustGroup(t, breaker.GroupConfig{MaxKeys: 256})
-	const n = 4096
-	keys := make([]string, n)
-	for i := range keys {
-		keys[i] = "h" + strconv.Itoa(i) + ".example.com"
-	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for _, k := range keys {
-		for _, o := range []breaker.Outcome{breaker.Success, breaker.Failure} {
-			p, err := g.Allow(k)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p.Done(o)
-		}
-	}
-	runtime.ReadMemStats(&after)
 	const limit = 640
-	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > limit {
+	if per := perNewKey(t, g, breaker.Success, breaker.Failure); per > limit {
 		t.Errorf("a new key allocated %d bytes, want at most %d", per, limit)
 	}
 	for _, s := range g.Snapshots() {

@@ -22,12 +22,7 @@ func TestAdaptiveRateCutKeepsOrder(t *testing.T) {
 		a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{MaxRate: 100, Burst: 1})
 		// Two seconds at the rate, reported served: the send rate the cut
 		// starts from is 100/s.
-		for end := time.Now().Add(2 * time.Second); time.Now().Before(end); {
-			if err := a.Wait(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			a.Succeeded()
-		}
+		sendAtRate(t, a)
 		t0 := time.Now()
 		const n = 100
 		type outcome struct {
@@ -86,12 +81,7 @@ func TestAdaptiveRateCutKeepsOrder(t *testing.T) {
 func TestAdaptiveRateSmallCutKeepsTurns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := mustAdaptiveRate(t, limiter.AdaptiveRateConfig{MaxRate: 100, Burst: 1, Beta: 0.95})
-		for end := time.Now().Add(2 * time.Second); time.Now().Before(end); {
-			if err := a.Wait(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			a.Succeeded()
-		}
+		sendAtRate(t, a)
 		t0 := time.Now()
 		const n = 50
 		at := make([]time.Duration, n)
@@ -119,4 +109,17 @@ func TestAdaptiveRateSmallCutKeepsTurns(t *testing.T) {
 			}
 		}
 	})
+}
+
+// sendAtRate sends calls through a for two seconds as fast as its rate
+// lets them go, each reported served: the send rate a cut then starts
+// from is the rate.
+func sendAtRate(t *testing.T, a *limiter.AdaptiveRate) {
+	t.Helper()
+	for end := time.Now().Add(2 * time.Second); time.Now().Before(end); {
+		if err := a.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		a.Succeeded()
+	}
 }
